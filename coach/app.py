@@ -1,0 +1,88 @@
+"""The one place where objects are built and wired together.
+
+``build(settings)`` returns a :class:`Coach` whose parts are created on first
+use, so a command that only lists history never loads a model.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+from pathlib import Path
+from typing import Any, Callable
+
+from .config import Settings
+from .embedding import Embedder, SentenceTransformerEmbedder
+from .indexing import index_paths
+from .retrieval import Retriever
+from .store import KnowledgeStore, SyncStats, make_client, wipe_persistent_store
+from .errors import StoreError
+
+
+class Coach:
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        embedder: Embedder | None = None,
+        chroma_client_factory: Callable[[], Any] | None = None,
+        chat_model: Any = None,
+    ) -> None:
+        self.settings = settings
+        self._embedder = embedder
+        self._client_factory = chroma_client_factory
+        self._chat_model = chat_model
+
+    # ------------------------------------------------------------ parts
+
+    @cached_property
+    def embedder(self) -> Embedder:
+        if self._embedder is not None:
+            return self._embedder
+        return SentenceTransformerEmbedder(self.settings.embedding_model, threads=self.settings.n_threads)
+
+    @property
+    def store_location(self) -> str:
+        return self.settings.chroma_url or str(self.settings.chroma_path)
+
+    @cached_property
+    def store(self) -> KnowledgeStore:
+        s = self.settings
+        factory = self._client_factory or (lambda: make_client(s.chroma_url, s.chroma_path))
+        return KnowledgeStore(factory, s.collection, self.embedder.name, self.store_location)
+
+    @cached_property
+    def retriever(self) -> Retriever:
+        return Retriever(self.store, self.embedder, default_k=self.settings.top_k)
+
+    # ------------------------------------------------------------ use cases
+
+    def knowledge_paths(self, extra: list[Path] | None = None) -> list[Path]:
+        """knowledge/, the user's uploads and any extra paths given."""
+        paths = [self.settings.knowledge_dir]
+        if self.settings.uploads_dir.exists():
+            paths.append(self.settings.uploads_dir)
+        return paths + [Path(p) for p in (extra or [])]
+
+    def index(self, extra: list[Path] | None = None, rebuild: bool = False, progress=None) -> SyncStats:
+        if rebuild:
+            self.rebuild_store()
+        roots = [self.settings.knowledge_dir, self.settings.uploads_dir]
+        return index_paths(self.store, self.embedder, self.knowledge_paths(extra), roots=roots, progress=progress)
+
+    def rebuild_store(self) -> None:
+        """Drop the collection; if the local store cannot even be opened, remove its folder.
+
+        Only ``COACH_HOME/chroma`` is ever removed: saved sessions and uploads stay.
+        """
+        try:
+            self.store.drop()
+        except StoreError:
+            if self.settings.chroma_url or self._client_factory is not None:
+                raise
+            wipe_persistent_store(self.settings.chroma_path)
+        self.__dict__.pop("store", None)
+        self.__dict__.pop("retriever", None)
+
+
+def build(settings: Settings, **overrides: Any) -> Coach:
+    return Coach(settings, **overrides)

@@ -1,0 +1,63 @@
+"""Keep the store in step with the files: embed only new passages, drop removed ones."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Iterable
+
+from .chunking import Chunk, chunk_document
+from .documents import find_files, load_documents
+from .embedding import Embedder, Progress
+from .store import KnowledgeStore, SyncStats
+
+
+def index_paths(
+    store: KnowledgeStore,
+    embedder: Embedder,
+    paths: Iterable[Path],
+    roots: Iterable[Path] = (),
+    progress: Progress | None = None,
+) -> SyncStats:
+    """Index these files and folders.
+
+    A passage whose id (a hash of its source, title, heading and text) is already
+    stored is not embedded again. Passages of the indexed files that no longer
+    exist are removed, and so are passages of files that have been deleted from
+    disk. Sources indexed earlier that still exist are left alone.
+    """
+    started = time.perf_counter()
+    paths = [Path(p) for p in paths]
+    report = load_documents(paths, roots)
+    stats = SyncStats(warnings=list(report.warnings))
+    files, _ = find_files(paths)
+    indexed_paths = {str(f.resolve()) for f in files}
+
+    chunks: dict[str, Chunk] = {}
+    for doc in report.documents:
+        for chunk in chunk_document(doc):
+            chunks.setdefault(chunk.id, chunk)
+    stats.documents = len(report.documents)
+    stats.chunks = len(chunks)
+
+    existing = store.all_metadata()
+    stale = [
+        cid
+        for cid, meta in existing.items()
+        if cid not in chunks
+        and (meta.get("path") in indexed_paths or (meta.get("path") and not Path(str(meta["path"])).exists()))
+    ]
+    stats.removed = store.remove_ids(stale)
+
+    new = [c for cid, c in chunks.items() if cid not in existing]
+    moved = [c for cid, c in chunks.items() if cid in existing and existing[cid] != c.metadata()]
+    stats.unchanged = len(chunks) - len(new)
+    if new:
+        vectors = embedder.embed([c.embedding_text() for c in new], progress=progress)
+        store.add(new, vectors)
+    elif progress:
+        progress(0, 0)
+    store.update_metadata(moved)
+    stats.added = len(new)
+    stats.seconds = time.perf_counter() - started
+    return stats

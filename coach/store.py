@@ -1,0 +1,339 @@
+"""KnowledgeStore: one Chroma collection of passages, with our own embeddings.
+
+The client is persistent (under COACH_HOME), a Chroma server (``--chroma-url``)
+or ephemeral (tests). Chroma's default embedding function never runs: every
+add and query passes vectors computed by :mod:`coach.embedding`.
+"""
+
+from __future__ import annotations
+
+import shutil
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Iterable, Sequence
+from urllib.parse import urlparse
+
+from .chunking import Chunk
+from .errors import StoreError
+
+SCHEMA_VERSION = 1
+REBUILD_HINT = "Run `coach index --rebuild` to rebuild it from the knowledge files (saved sessions are kept)."
+
+
+@dataclass(frozen=True)
+class Passage:
+    text: str
+    source: str
+    title: str
+    score: float  # 0..1, higher is more relevant (cosine similarity, clipped)
+    chunk_id: str
+    heading: str = ""
+    kind: str = "advice"
+    author: str = ""
+
+    def public(self) -> dict[str, Any]:
+        """The JSON shape promised by `coach retrieve --json` and `coach ask --json`."""
+        return {
+            "text": self.text,
+            "source": self.source,
+            "title": self.title,
+            "score": round(self.score, 4),
+            "chunk_id": self.chunk_id,
+        }
+
+    def label(self) -> str:
+        where = f"{self.title} ({self.source})"
+        if self.kind == "comment":
+            return f"Reader comment by {self.author} on {where}"
+        return f"{self.title}: {self.heading} ({self.source})" if self.heading else where
+
+
+@dataclass
+class SyncStats:
+    documents: int = 0
+    chunks: int = 0
+    added: int = 0
+    unchanged: int = 0
+    removed: int = 0
+    seconds: float = 0.0
+    warnings: list[str] = field(default_factory=list)
+
+    def public(self) -> dict[str, Any]:
+        return {
+            "documents": self.documents,
+            "chunks": self.chunks,
+            "added": self.added,
+            "unchanged": self.unchanged,
+            "removed": self.removed,
+            "seconds": round(self.seconds, 3),
+        }
+
+
+@dataclass(frozen=True)
+class SourceInfo:
+    source: str
+    title: str
+    path: str
+    passages: int
+
+
+def chroma_settings():
+    from chromadb.config import Settings as ChromaSettings
+
+    return ChromaSettings(anonymized_telemetry=False, allow_reset=False)
+
+
+def make_client(chroma_url: str | None, path: Path | None, ephemeral: bool = False):
+    """A Chroma client: HTTP when a URL is given, ephemeral for tests, else persistent at path."""
+    from .offline import go_offline
+
+    go_offline()
+    import chromadb
+
+    if chroma_url:
+        url = urlparse(chroma_url if "://" in chroma_url else f"http://{chroma_url}")
+        try:
+            return chromadb.HttpClient(
+                host=url.hostname or "127.0.0.1",
+                port=url.port or (443 if url.scheme == "https" else 8000),
+                ssl=url.scheme == "https",
+                settings=chroma_settings(),
+            )
+        except Exception as err:
+            raise StoreError(
+                f"Cannot reach the Chroma server at {chroma_url}: {err}",
+                "Start it with `chroma run --path DIR --host 127.0.0.1 --port 8000`, or drop --chroma-url to use the local store.",
+            ) from None
+    if ephemeral:
+        return chromadb.EphemeralClient(settings=chroma_settings())
+    assert path is not None
+    path.mkdir(parents=True, exist_ok=True)
+    try:
+        return chromadb.PersistentClient(path=str(path), settings=chroma_settings())
+    except Exception as err:
+        raise StoreError(f"The knowledge store at {path} cannot be opened ({_short(err)}).", REBUILD_HINT) from None
+
+
+def _short(err: BaseException) -> str:
+    text = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+    return text[:200]
+
+
+class KnowledgeStore:
+    """Passages in one Chroma collection, kept in step with the files they came from."""
+
+    def __init__(self, client_factory: Callable[[], Any], collection_name: str, embedding_name: str, location: str) -> None:
+        self._client_factory = client_factory
+        self._client = None
+        self._collection = None
+        self.collection_name = collection_name
+        self.embedding_name = embedding_name
+        self.location = location
+
+    # -------------------------------------------------------- plumbing
+
+    @property
+    def client(self):
+        if self._client is None:
+            self._client = self._client_factory()
+        return self._client
+
+    def _guard(self, action: str, fn: Callable[[], Any]) -> Any:
+        try:
+            return fn()
+        except StoreError:
+            raise
+        except Exception as err:
+            self._collection = None
+            raise StoreError(f"The knowledge store at {self.location} failed while {action} ({_short(err)}).", REBUILD_HINT) from None
+
+    def collection(self, create: bool = False, dimension: int | None = None):
+        """The collection, checked against our embedding model. None when absent and not created."""
+        if self._collection is not None:
+            return self._collection
+
+        def open_it():
+            names = {c if isinstance(c, str) else c.name for c in self.client.list_collections()}
+            if self.collection_name not in names:
+                if not create:
+                    return None
+                return self.client.create_collection(
+                    name=self.collection_name,
+                    embedding_function=None,
+                    configuration={"hnsw": {"space": "cosine"}},
+                    metadata={
+                        "embedding_model": self.embedding_name,
+                        "dimension": int(dimension or 0),
+                        "schema_version": SCHEMA_VERSION,
+                    },
+                )
+            return self.client.get_collection(name=self.collection_name, embedding_function=None)
+
+        col = self._guard("opening the collection", open_it)
+        if col is None:
+            return None
+        meta = col.metadata or {}
+        if meta.get("embedding_model") != self.embedding_name:
+            raise StoreError(
+                f"The knowledge store was built with the embedding model {meta.get('embedding_model')!r}, "
+                f"but the coach now uses {self.embedding_name!r}.",
+                "Run `coach index --rebuild` to re-embed the knowledge with the current model.",
+            )
+        if meta.get("schema_version") != SCHEMA_VERSION:
+            raise StoreError(
+                f"The knowledge store was written by another version of the coach (schema {meta.get('schema_version')}).",
+                REBUILD_HINT,
+            )
+        self._collection = col
+        return col
+
+    def dimension(self) -> int:
+        col = self.collection()
+        return int((col.metadata or {}).get("dimension", 0)) if col is not None else 0
+
+    def count(self) -> int:
+        col = self.collection()
+        return 0 if col is None else self._guard("counting passages", col.count)
+
+    def drop(self) -> None:
+        """Delete the collection (the rebuild path). Sessions live elsewhere and are untouched."""
+        self._collection = None
+
+        def delete():
+            names = {c if isinstance(c, str) else c.name for c in self.client.list_collections()}
+            if self.collection_name in names:
+                self.client.delete_collection(self.collection_name)
+
+        self._guard("deleting the collection", delete)
+
+    # -------------------------------------------------------- reading
+
+    def all_metadata(self) -> dict[str, dict[str, Any]]:
+        col = self.collection()
+        if col is None:
+            return {}
+        out: dict[str, dict[str, Any]] = {}
+        page = 5000
+        offset = 0
+        while True:
+            batch = self._guard("listing passages", lambda: col.get(include=["metadatas"], limit=page, offset=offset))
+            for cid, meta in zip(batch["ids"], batch["metadatas"] or []):
+                out[cid] = dict(meta or {})
+            if len(batch["ids"]) < page:
+                return out
+            offset += page
+
+    def all_passages(self) -> list[Passage]:
+        col = self.collection()
+        if col is None:
+            return []
+        batch = self._guard("listing passages", lambda: col.get(include=["metadatas", "documents"]))
+        return [
+            _passage(cid, doc, meta, None)
+            for cid, doc, meta in zip(batch["ids"], batch["documents"] or [], batch["metadatas"] or [])
+        ]
+
+    def sources(self) -> list[SourceInfo]:
+        counts: dict[str, SourceInfo] = {}
+        for meta in self.all_metadata().values():
+            src = str(meta.get("source", "?"))
+            prev = counts.get(src)
+            counts[src] = SourceInfo(src, str(meta.get("title", "")), str(meta.get("path", "")), (prev.passages if prev else 0) + 1)
+        return sorted(counts.values(), key=lambda s: s.source)
+
+    def query(self, vector: Sequence[float], k: int, where: dict | None = None) -> list[Passage]:
+        col = self.collection()
+        if col is None:
+            return []
+        dim = self.dimension()
+        if dim and len(vector) != dim:
+            raise StoreError(
+                f"The knowledge store holds {dim}-dimensional vectors but the embedding model gives {len(vector)}.",
+                "Run `coach index --rebuild`.",
+            )
+        result = self._guard(
+            "searching",
+            lambda: col.query(
+                query_embeddings=[list(vector)],
+                n_results=k,
+                where=where,
+                include=["documents", "metadatas", "distances"],
+            ),
+        )
+        return [
+            _passage(cid, doc, meta, dist)
+            for cid, doc, meta, dist in zip(
+                result["ids"][0], result["documents"][0], result["metadatas"][0], result["distances"][0]
+            )
+        ]
+
+    # -------------------------------------------------------- writing
+
+    def remove_ids(self, ids: Iterable[str]) -> int:
+        ids = list(ids)
+        col = self.collection()
+        if col is None or not ids:
+            return 0
+        for start in range(0, len(ids), 5000):
+            part = ids[start : start + 5000]
+            self._guard("removing passages", lambda: col.delete(ids=part))
+        return len(ids)
+
+    def remove_source(self, source: str) -> int:
+        ids = [cid for cid, meta in self.all_metadata().items() if meta.get("source") == source]
+        return self.remove_ids(ids)
+
+    def add(self, chunks: Sequence[Chunk], vectors: Sequence[Sequence[float]]) -> None:
+        col = self.collection(create=True, dimension=len(vectors[0]) if vectors else None)
+        limit = self._guard("reading the batch size", self.client.get_max_batch_size)
+        for start in range(0, len(chunks), limit):
+            part = chunks[start : start + limit]
+            vecs = [list(v) for v in vectors[start : start + limit]]
+            self._guard(
+                "adding passages",
+                lambda: col.add(
+                    ids=[c.id for c in part],
+                    embeddings=vecs,
+                    documents=[c.text for c in part],
+                    metadatas=[c.metadata() for c in part],
+                ),
+            )
+
+    def update_metadata(self, chunks: Sequence[Chunk]) -> None:
+        col = self.collection()
+        if col is None or not chunks:
+            return
+        self._guard(
+            "updating passages",
+            lambda: col.update(ids=[c.id for c in chunks], metadatas=[c.metadata() for c in chunks]),
+        )
+
+
+def _passage(cid: str, doc: str | None, meta: dict | None, distance: float | None) -> Passage:
+    meta = meta or {}
+    score = 0.0 if distance is None else max(0.0, min(1.0, 1.0 - float(distance)))
+    return Passage(
+        text=doc or "",
+        source=str(meta.get("source", "")),
+        title=str(meta.get("title", "")),
+        score=score,
+        chunk_id=cid,
+        heading=str(meta.get("heading", "")),
+        kind=str(meta.get("kind", "advice")),
+        author=str(meta.get("author", "")),
+    )
+
+
+def wipe_persistent_store(path: Path) -> None:
+    """Remove a local store folder that cannot be opened. Only the store folder, never COACH_HOME."""
+    if path.name != "chroma":
+        raise StoreError(f"Refusing to delete {path}: it is not a coach store folder.")
+    try:
+        from chromadb.api.client import SharedSystemClient
+
+        SharedSystemClient.clear_system_cache()
+    except Exception:
+        pass
+    shutil.rmtree(path, ignore_errors=True)
+    time.sleep(0.05)

@@ -1,0 +1,133 @@
+"""Shared fixtures: real embedding model, real Chroma (embedded, ephemeral and server)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from coach.offline import go_offline
+
+go_offline()
+
+REPO = Path(__file__).resolve().parent.parent
+DATA = Path(__file__).resolve().parent / "data"
+BIN = Path(sys.executable).parent
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for_http(url: str, timeout: float, proc: subprocess.Popen | None = None) -> None:
+    import httpx
+
+    deadline = time.monotonic() + timeout
+    last = None
+    while time.monotonic() < deadline:
+        if proc is not None and proc.poll() is not None:
+            raise RuntimeError(f"server exited with {proc.returncode} before answering {url}")
+        try:
+            httpx.get(url, timeout=2.0)
+            return
+        except httpx.HTTPError as err:
+            last = err
+            time.sleep(0.3)
+    raise RuntimeError(f"{url} did not answer within {timeout} s: {last}")
+
+
+def stop(proc: subprocess.Popen) -> None:
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+@pytest.fixture(scope="session")
+def embedder():
+    from coach.embedding import SentenceTransformerEmbedder
+
+    return SentenceTransformerEmbedder()
+
+
+@pytest.fixture
+def settings(tmp_path):
+    from coach.config import Settings
+
+    return Settings.load({"home": tmp_path / "home"}, env={})
+
+
+@pytest.fixture
+def ephemeral_coach(settings, embedder):
+    """A Coach on a fresh in-memory Chroma collection with the real embedder."""
+    import uuid
+
+    from coach.app import build
+    from coach.store import make_client
+
+    client = make_client(None, None, ephemeral=True)
+    return build(settings.with_(collection=f"t{uuid.uuid4().hex[:12]}"), embedder=embedder, chroma_client_factory=lambda: client)
+
+
+@pytest.fixture(scope="session")
+def indexed_home(tmp_path_factory, embedder):
+    """A persistent store under a home folder, indexed once from knowledge/."""
+    from coach.app import build
+    from coach.config import Settings
+
+    home = tmp_path_factory.mktemp("indexed") / "home"
+    coach = build(Settings.load({"home": home}, env={}), embedder=embedder)
+    coach.index()
+    return home
+
+
+@pytest.fixture(scope="session")
+def chroma_server(tmp_path_factory):
+    """`chroma run` on 127.0.0.1 with a fresh data folder; yields its URL."""
+    exe = shutil.which("chroma", path=str(BIN)) or shutil.which("chroma")
+    if exe is None:
+        pytest.fail("the `chroma` command (shipped with chromadb) is not installed")
+    port = free_port()
+    data = tmp_path_factory.mktemp("chroma-server")
+    env = dict(os.environ, ANONYMIZED_TELEMETRY="False")
+    log = open(data / "server.log", "w")
+    proc = subprocess.Popen(
+        [exe, "run", "--path", str(data / "db"), "--host", "127.0.0.1", "--port", str(port)],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        env=env,
+    )
+    try:
+        wait_for_http(f"http://127.0.0.1:{port}/api/v2/heartbeat", 60, proc)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        stop(proc)
+        log.close()
+
+
+def run_coach(*args: str, home: Path | None = None, env: dict | None = None, input: str | None = None, timeout: float = 600):
+    """Run the real `coach` command in a subprocess."""
+    full_env = dict(os.environ)
+    full_env.pop("COACH_HOME", None)
+    if home is not None:
+        full_env["COACH_HOME"] = str(home)
+    full_env.update(env or {})
+    return subprocess.run(
+        [str(BIN / "coach"), *args],
+        capture_output=True,
+        text=True,
+        env=full_env,
+        input=input,
+        timeout=timeout,
+    )
