@@ -54,6 +54,41 @@ class Coach:
     def retriever(self) -> Retriever:
         return Retriever(self.store, self.embedder, default_k=self.settings.top_k)
 
+    @cached_property
+    def prompts(self):
+        from .prompts import PromptLibrary
+
+        return PromptLibrary(self.settings.prompts_dir)
+
+    @cached_property
+    def chat_model(self):
+        """The configured chat model; the embedded one is shared process-wide and loads on first use."""
+        if self._chat_model is not None:
+            return self._chat_model
+        s = self.settings
+        if s.llm_url:
+            from .llm import OpenAIChatModel
+
+            return OpenAIChatModel(s.llm_url, model=s.llm_model, api_key=s.llm_api_key, context_size=s.n_ctx)
+        from .llm import LlamaCppChatModel
+        from .model_files import default_model_path
+
+        return LlamaCppChatModel.shared(s.model_path or default_model_path(), s.n_ctx, s.n_threads)
+
+    @cached_property
+    def reviewer(self):
+        from .relevance import RelevanceScorer
+        from .review import AnswerReviewer
+        from .tips import TipBook
+
+        return AnswerReviewer(RelevanceScorer(self.embedder), TipBook(self.retriever))
+
+    @cached_property
+    def asker(self):
+        from .ask import AskService
+
+        return AskService(self.retriever, self.chat_model, self.prompts, self.embedder, max_tokens=self.settings.max_tokens)
+
     # ------------------------------------------------------------ use cases
 
     def knowledge_paths(self, extra: list[Path] | None = None) -> list[Path]:
