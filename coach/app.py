@@ -52,7 +52,9 @@ class Coach:
 
     @cached_property
     def retriever(self) -> Retriever:
-        return Retriever(self.store, self.embedder, default_k=self.settings.top_k)
+        from .keyword_index import KeywordIndex
+
+        return Retriever(self.store, self.embedder, default_k=self.settings.top_k, keywords=KeywordIndex())
 
     @cached_property
     def prompts(self):
@@ -102,7 +104,14 @@ class Coach:
         if rebuild:
             self.rebuild_store()
         roots = [self.settings.knowledge_dir, self.settings.uploads_dir]
-        return index_paths(self.store, self.embedder, self.knowledge_paths(extra), roots=roots, progress=progress)
+        return index_paths(
+            self.store,
+            self.embedder,
+            self.knowledge_paths(extra),
+            roots=roots,
+            progress=progress,
+            asked_as=self.settings.knowledge_dir / "asked_as.jsonl",
+        )
 
     def rebuild_store(self) -> None:
         """Drop the collection; if the local store cannot even be opened, remove its folder.

@@ -22,16 +22,21 @@ class Chunk:
     kind: str  # "advice" or "comment"
     author: str
     position: int
+    alias_of: str = ""  # set on an asked-as alias: the id of the passage it stands for
+    embed_as: str = ""  # an alias embeds this question instead of the passage
 
     def embedding_text(self) -> str:
         """What is embedded: the passage with its title and heading for context."""
+        if self.embed_as:
+            return self.embed_as
         if self.kind == "comment":
             return f"{self.title}. Reader comment: {self.text}"
         head = f"{self.title}. {self.heading}." if self.heading else f"{self.title}."
         return f"{head} {self.text}"
 
     def metadata(self) -> dict[str, str | int]:
-        return {
+        extra = {"alias_of": self.alias_of} if self.alias_of else {}
+        return extra | {
             "source": self.source,
             "path": self.path,
             "title": self.title,
@@ -40,6 +45,16 @@ class Chunk:
             "author": self.author,
             "position": self.position,
         }
+
+
+def alias_chunks(chunk: Chunk, questions: list[str]) -> list[Chunk]:
+    """Extra vectors for a passage: the ways people ask for it (knowledge/asked_as.jsonl)."""
+    from dataclasses import replace
+
+    return [
+        replace(chunk, id=hashlib.sha256(f"{chunk.id}\x1f{q}".encode()).hexdigest()[:32], alias_of=chunk.id, embed_as=q)
+        for q in dict.fromkeys(q.strip() for q in questions if q.strip())
+    ]
 
 
 def chunk_id(source: str, title: str, heading: str, text: str) -> str:

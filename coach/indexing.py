@@ -6,10 +6,36 @@ import time
 from pathlib import Path
 from typing import Iterable
 
-from .chunking import Chunk, chunk_document
+import json
+
+from .chunking import Chunk, alias_chunks, chunk_document
 from .documents import find_files, load_documents
 from .embedding import Embedder, Progress
 from .store import KnowledgeStore, SyncStats
+
+
+def load_asked_as(path: Path | None) -> list[dict]:
+    """The asked-as file: for a passage (source + a unique substring), how people ask for it."""
+    if path is None or not path.exists():
+        return []
+    entries = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            try:
+                entries.append(json.loads(line))
+            except ValueError:
+                continue
+    return entries
+
+
+def with_aliases(chunks: list[Chunk], asked_as: list[dict]) -> list[Chunk]:
+    out: list[Chunk] = []
+    for entry in asked_as:
+        for chunk in chunks:
+            if chunk.source == entry.get("source") and entry.get("contains", "\x00") in chunk.text:
+                out.extend(alias_chunks(chunk, list(entry.get("asked_as", []))))
+                break
+    return out
 
 
 def index_paths(
@@ -18,6 +44,7 @@ def index_paths(
     paths: Iterable[Path],
     roots: Iterable[Path] = (),
     progress: Progress | None = None,
+    asked_as: Path | None = None,
 ) -> SyncStats:
     """Index these files and folders.
 
@@ -39,6 +66,8 @@ def index_paths(
             chunks.setdefault(chunk.id, chunk)
     stats.documents = len(report.documents)
     stats.chunks = len(chunks)
+    for alias in with_aliases(list(chunks.values()), load_asked_as(asked_as)):
+        chunks.setdefault(alias.id, alias)
 
     existing = store.all_metadata()
     stale = [
@@ -47,17 +76,21 @@ def index_paths(
         if cid not in chunks
         and (meta.get("path") in indexed_paths or (meta.get("path") and not Path(str(meta["path"])).exists()))
     ]
-    stats.removed = store.remove_ids(stale)
+    store.remove_ids(stale)
 
     new = [c for cid, c in chunks.items() if cid not in existing]
     moved = [c for cid, c in chunks.items() if cid in existing and existing[cid] != c.metadata()]
-    stats.unchanged = len(chunks) - len(new)
+    new_passages = sum(1 for c in new if not c.alias_of)
+    stats.unchanged = stats.chunks - new_passages
     if new:
         vectors = embedder.embed([c.embedding_text() for c in new], progress=progress)
         store.add(new, vectors)
     elif progress:
         progress(0, 0)
     store.update_metadata(moved)
-    stats.added = len(new)
+    stats.added = new_passages
+    stats.removed = sum(1 for cid in stale if not existing[cid].get("alias_of"))
+    if new or stale or moved:
+        store.bump_revision()
     stats.seconds = time.perf_counter() - started
     return stats

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import shutil
 import time
+import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Sequence
@@ -193,6 +194,7 @@ class KnowledgeStore:
         return int((col.metadata or {}).get("dimension", 0)) if col is not None else 0
 
     def count(self) -> int:
+        """Stored vectors (passages and their asked-as aliases); 0 when there is no collection."""
         col = self.collection()
         return 0 if col is None else self._guard("counting passages", col.count)
 
@@ -237,12 +239,70 @@ class KnowledgeStore:
     def sources(self) -> list[SourceInfo]:
         counts: dict[str, SourceInfo] = {}
         for meta in self.all_metadata().values():
+            if meta.get("alias_of"):
+                continue
             src = str(meta.get("source", "?"))
             prev = counts.get(src)
             counts[src] = SourceInfo(src, str(meta.get("title", "")), str(meta.get("path", "")), (prev.passages if prev else 0) + 1)
         return sorted(counts.values(), key=lambda s: s.source)
 
+    # -------------------------------------------------------- revision (for caches)
+
+    def revision(self, max_age: float = 2.0) -> object:
+        """A stamp that changes whenever an index run changed the passages (re-read every few seconds)."""
+        now = time.monotonic()
+        cached = getattr(self, "_rev_cache", None)
+        if cached and now - cached[0] < max_age:
+            return cached[1]
+        if self.collection() is None:
+            rev = None
+        else:
+            fresh = self._guard("reading the revision", lambda: self.client.get_collection(name=self.collection_name, embedding_function=None))
+            rev = (fresh.metadata or {}).get("revision", 0)
+        self._rev_cache = (now, rev)
+        return rev
+
+    def bump_revision(self) -> None:
+        col = self.collection()
+        if col is None:
+            return
+        meta = dict(col.metadata or {})
+        meta["revision"] = uuid.uuid4().hex
+        self._guard("recording the revision", lambda: col.modify(metadata=meta))
+        self._rev_cache = None
+
+    def keyword_corpus(self) -> tuple[list[str], list[str]]:
+        """Ids and searchable text (title, heading, passage) of every passage, aliases excluded."""
+        col = self.collection()
+        if col is None:
+            return [], []
+        ids: list[str] = []
+        texts: list[str] = []
+        page, offset = 5000, 0
+        while True:
+            batch = self._guard("listing passages", lambda: col.get(include=["metadatas", "documents"], limit=page, offset=offset))
+            for cid, doc, meta in zip(batch["ids"], batch["documents"] or [], batch["metadatas"] or []):
+                meta = meta or {}
+                if meta.get("alias_of"):
+                    continue
+                ids.append(cid)
+                texts.append(f"{meta.get('title', '')} {meta.get('heading', '')} {doc or ''}")
+            if len(batch["ids"]) < page:
+                return ids, texts
+            offset += page
+
+    def get_with_vectors(self, ids: Sequence[str]) -> list[tuple[Passage, list[float]]]:
+        col = self.collection()
+        if col is None or not ids:
+            return []
+        batch = self._guard("reading passages", lambda: col.get(ids=list(ids), include=["metadatas", "documents", "embeddings"]))
+        out = []
+        for cid, doc, meta, vec in zip(batch["ids"], batch["documents"], batch["metadatas"], batch["embeddings"]):
+            out.append((_passage(cid, doc, meta, None), [float(x) for x in vec]))
+        return out
+
     def query(self, vector: Sequence[float], k: int, where: dict | None = None) -> list[Passage]:
+        """The k best distinct passages; alias vectors (asked-as questions) count for their passage."""
         col = self.collection()
         if col is None:
             return []
@@ -256,17 +316,18 @@ class KnowledgeStore:
             "searching",
             lambda: col.query(
                 query_embeddings=[list(vector)],
-                n_results=k,
+                n_results=k * 3,
                 where=where,
                 include=["documents", "metadatas", "distances"],
             ),
         )
-        return [
-            _passage(cid, doc, meta, dist)
-            for cid, doc, meta, dist in zip(
-                result["ids"][0], result["documents"][0], result["metadatas"][0], result["distances"][0]
-            )
-        ]
+        best: dict[str, Passage] = {}
+        for cid, doc, meta, dist in zip(result["ids"][0], result["documents"][0], result["metadatas"][0], result["distances"][0]):
+            pid = (meta or {}).get("alias_of") or cid
+            passage = _passage(pid, doc, meta, dist)
+            if pid not in best or passage.score > best[pid].score:
+                best[pid] = passage
+        return sorted(best.values(), key=lambda p: -p.score)[:k]
 
     # -------------------------------------------------------- writing
 

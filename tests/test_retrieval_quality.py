@@ -1,0 +1,67 @@
+"""recall@3 on labelled user situations, against real Chroma (embedded and server) and the real embedder."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+from coach.app import build
+from coach.config import Settings
+
+DATA = Path(__file__).parent / "data"
+SETS = {name: [json.loads(line) for line in (DATA / f"{name}.jsonl").read_text().splitlines() if line.strip()] for name in ("retrieval_cases", "retrieval_heldout")}
+ALL_CASES = SETS["retrieval_cases"] + SETS["retrieval_heldout"]
+
+
+def recall_at_3(coach, cases):
+    hits = 0
+    misses = []
+    for case in cases:
+        passages = coach.retriever.search(case["query"], k=3)
+        if any(p.source == e["source"] and e["contains"] in p.text for p in passages for e in case["expected"]):
+            hits += 1
+        else:
+            misses.append(case["id"])
+    return hits / len(cases), misses
+
+
+def test_the_labelled_sets_are_large_enough():
+    assert len(SETS["retrieval_cases"]) >= 30
+    assert len(SETS["retrieval_heldout"]) >= 30
+    assert len({c["query"] for c in ALL_CASES}) == len(ALL_CASES)
+
+
+@pytest.fixture(scope="module")
+def server_coach(chroma_server, tmp_path_factory, embedder):
+    home = tmp_path_factory.mktemp("server-client") / "home"
+    coach = build(Settings.load({"home": home, "chroma_url": chroma_server}, env={}).with_(collection="recall"), embedder=embedder)
+    coach.index()
+    return coach
+
+
+@pytest.fixture(scope="module")
+def embedded_coach(indexed_home, embedder):
+    return build(Settings.load({"home": indexed_home}, env={}), embedder=embedder)
+
+
+@pytest.mark.parametrize("backend", ["embedded", "server"])
+def test_recall_at_3_is_at_least_0_9(backend, request):
+    coach = request.getfixturevalue(f"{backend}_coach")
+    rate, misses = recall_at_3(coach, ALL_CASES)
+    dev, _ = recall_at_3(coach, SETS["retrieval_cases"])
+    held, _ = recall_at_3(coach, SETS["retrieval_heldout"])
+    print(f"recall@3 ({backend}): all {rate:.3f}, development set {dev:.3f}, held-out set {held:.3f}; misses {misses}")
+    assert rate >= 0.9, misses
+
+
+def test_scores_are_cosines_in_range_and_best_first(embedded_coach):
+    for case in ALL_CASES[:10]:
+        passages = embedded_coach.retriever.search(case["query"], k=4)
+        assert len(passages) == 4
+        assert all(0 <= p.score <= 1 for p in passages)
+        assert len({p.chunk_id for p in passages}) == 4, "aliases must not return a passage twice"
+
+
+def test_advice_only_excludes_reader_comments(embedded_coach):
+    passages = embedded_coach.retriever.search("practise with a friend before the interview", k=6, advice_only=True)
+    assert passages and all(p.kind == "advice" for p in passages)
