@@ -206,6 +206,7 @@ RESULT = [
     (r"\b(since then|to this day|still (use|uses|using|in use)|from then on|now (we|the|our|it|she|he|they|i))\b", 0.6),
     (r"\b(on time|on budget|under budget|ahead of schedule)\b|\bzero\b", 0.5),
     (r"\b(was|were|went|came) (down|up|back) (to|from|by)\b|\b(down|up) from\b", 0.6),
+    (r"\b(dropped|fell|rose|grew|climbed|shrank|jumped|doubled|tripled|halved|increased|decreased|reduced|improved) (\w+ ){0,2}(to|from|by)\b", 0.6),
     (r"\bafter (\w+ ){0,2}(weeks?|months?|days?|years?|quarters?|sprints?)\b|\bby (day|week|month) \d+\b", 0.5),
     (r"\b(within|in under|in less than) (an?|one|two|three|four|five|\d+|a few) (hours?|days?|weeks?|months?|minutes?)\b", 0.4),
     (r"\b(came back|went on to|ended up|rolled out|was adopted|got the job|got promoted|now (trains|runs|leads|uses|handles)|(i|we|she|he|they) now)\b", 0.5),

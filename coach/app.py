@@ -91,6 +91,47 @@ class Coach:
 
         return AskService(self.retriever, self.chat_model, self.prompts, self.embedder, max_tokens=self.settings.max_tokens)
 
+    @cached_property
+    def question_bank(self):
+        from .question_bank import QuestionBank
+
+        return QuestionBank.load(self.settings.knowledge_dir / "question_bank")
+
+    @cached_property
+    def history(self):
+        from .history import History
+
+        return History(self.settings.sessions_db)
+
+    # ------------------------------------------------------------ sessions
+
+    def new_interview(self, interview_settings, owner: str = ""):
+        """A saved mock interview: returns (session id, MockInterview)."""
+        from dataclasses import asdict
+
+        from .interview import MockInterview
+
+        state = MockInterview.new_state(interview_settings, self.question_bank)
+        s = interview_settings
+        title = f"Mock interview: {s.role or 'general'} ({s.kind}, {s.level}, {s.style})"
+        settings = {k: v for k, v in asdict(s).items() if k != "job_description"}
+        settings["job_description_given"] = bool(s.job_description.strip())
+        sid = self.history.create("interview", title, settings, owner=owner)
+        return sid, self.interview(sid, state)
+
+    def interview(self, session_id: str, state: dict):
+        from .interview import MockInterview
+
+        history = self.history
+        return MockInterview(
+            state,
+            self.chat_model,
+            self.prompts,
+            self.reviewer,
+            on_turn=lambda role, text, meta, st: history.add_turn(session_id, role, text, meta, st),
+            on_finish=lambda card, st: history.finish(session_id, card, st),
+        )
+
     # ------------------------------------------------------------ use cases
 
     def knowledge_paths(self, extra: list[Path] | None = None) -> list[Path]:

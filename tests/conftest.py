@@ -131,3 +131,29 @@ def run_coach(*args: str, home: Path | None = None, env: dict | None = None, inp
         input=input,
         timeout=timeout,
     )
+
+
+@pytest.fixture
+def make_coach(indexed_home, embedder, tmp_path):
+    """A Coach reading the shared indexed store, with its own home (sessions) and the given chat model."""
+    from coach.app import build
+    from coach.config import Settings
+    from coach.store import make_client
+
+    def factory(chat_model=None, **settings_overrides):
+        settings = Settings.load({"home": tmp_path / "home"}, env={}).with_(**settings_overrides)
+        return build(
+            settings,
+            embedder=embedder,
+            chroma_client_factory=lambda: make_client(None, indexed_home / "chroma"),
+            chat_model=chat_model,
+        )
+
+    return factory
+
+
+@pytest.fixture
+def fake_model():
+    from coach.llm import ScriptedChatModel
+
+    return ScriptedChatModel()
