@@ -132,6 +132,38 @@ class Coach:
             on_finish=lambda card, st: history.finish(session_id, card, st),
         )
 
+    @cached_property
+    def debriefer(self):
+        from .debrief import Debrief
+
+        return Debrief(self.retriever, self.reviewer, self.chat_model, self.prompts, self.question_bank)
+
+    def run_debrief(self, data, owner: str = "") -> tuple[str, dict]:
+        """A whole debrief, saved: the notes as the user's turn, each step as a coach turn."""
+        report = self.debriefer.run(data)
+        sid = self.history.create("debrief", "Debrief: " + (data.notes.strip().splitlines() or ["(transcript)"])[0][:80], {"role": data.role, "transcript": bool(data.transcript.strip())}, owner=owner)
+        self.history.add_turn(sid, "user", data.notes, {"transcript": data.transcript[:200000]} if data.transcript.strip() else {})
+        for step in report["steps"]:
+            self.history.add_turn(sid, "coach", f"{step['name']}\n\n{step['text']}", {"sources": step["sources"]})
+        self.history.finish(sid, report)
+        return sid, report
+
+    def session_context(self, session_id: str) -> str:
+        """What a follow-up question should know about a saved interview or debrief."""
+        record = self.history.get(session_id)
+        summary = record.summary or {}
+        if record.info.kind == "debrief":
+            notes = next((t.content for t in record.turns if t.role == "user"), "")
+            weak = "; ".join(w["question"] for w in summary.get("weak_questions", []))
+            areas = ", ".join((summary.get("facts") or {}).get("areas", []))
+            return f"After a bad interview they wrote: {notes[:600]}\nQuestions that went badly: {weak or 'none named'}. Areas to improve: {areas or 'not known'}."
+        if record.info.kind == "interview":
+            answers = summary.get("answers", [])
+            weak = [f"{a['question']} ({', '.join(a['flags'])})" for a in answers if a.get("flags")]
+            improvements = ", ".join(i["flag"] for i in summary.get("improvements", []))
+            return f"In a mock interview the weak answers were: {'; '.join(weak)[:600] or 'none'}. Top improvements: {improvements or 'none'}."
+        return ""
+
     # ------------------------------------------------------------ use cases
 
     def knowledge_paths(self, extra: list[Path] | None = None) -> list[Path]:

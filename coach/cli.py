@@ -54,6 +54,33 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("ask", parents=[common], help="ask the coach a question; the answer cites its sources")
     p.add_argument("question", nargs="+")
+    p.add_argument("--session", help="continue from a saved interview or debrief (its id from `coach history`)")
+    p.add_argument("--json", action="store_true")
+
+    p = sub.add_parser("interview", parents=[common], help="a mock interview in the terminal (or unattended with --answers)")
+    p.add_argument("--role", default="", help="the job title, e.g. 'data analyst'")
+    p.add_argument("--level", default="mid", choices=["junior", "mid", "senior", "lead"])
+    p.add_argument("--kind", default="mixed", choices=["behavioral", "technical", "situational", "mixed"])
+    p.add_argument("--style", default="neutral", choices=["friendly", "neutral", "tough"])
+    p.add_argument("--questions", type=int, default=5, help="how many questions (1-12, default 5)")
+    p.add_argument("--job-description", type=Path, help="a text file with the job ad: adds questions on the skills it names")
+    p.add_argument("--answers", type=Path, help="answer from this file: blocks separated by blank lines, one per interviewer prompt")
+    p.add_argument("--from-session", help="replay the questions that went badly in this saved debrief")
+    p.add_argument("--seed", type=int, help="fix the question plan (same seed, same questions)")
+    p.add_argument("--json", action="store_true", help="print the scorecard as JSON")
+
+    p = sub.add_parser("debrief", parents=[common], help="a guided debrief after an interview that went badly")
+    p.add_argument("--notes", required=True, help="a file with your notes, or '-' to read them from standard input")
+    p.add_argument("--transcript", type=Path, help="a transcript (.txt, .vtt, .srt) exported from Zoom, Teams or Meet")
+    p.add_argument("--candidate", help="your name as it appears in the transcript (found automatically otherwise)")
+    p.add_argument("--role", default="", help="the job you interviewed for (used in the drafts)")
+    p.add_argument("--json", action="store_true")
+
+    p = sub.add_parser("history", parents=[common], help="saved sessions: list, show, export, delete")
+    p.add_argument("action", nargs="?", default="list", choices=["list", "show", "export", "delete"])
+    p.add_argument("id", nargs="?", help="the session id (from `coach history`)")
+    p.add_argument("--all", action="store_true", help="with delete: every session")
+    p.add_argument("--yes", action="store_true", help="with delete: do not ask for confirmation")
     p.add_argument("--json", action="store_true")
 
     p = sub.add_parser("doctor", parents=[common], help="check what is installed and configured")
@@ -209,7 +236,8 @@ def cmd_ask(args: argparse.Namespace) -> int:
         raise CoachError("The knowledge store is empty.", "Run `coach index` first.")
     result = None
     streamed = False
-    for event in coach.asker.stream(question):
+    context = coach.session_context(args.session) if args.session else ""
+    for event in coach.asker.stream(question, context=context):
         if event.kind == "token" and not args.json:
             print(event.text, end="", flush=True)
             streamed = True
@@ -234,6 +262,182 @@ def cmd_ask(args: argparse.Namespace) -> int:
         for i, p in enumerate(result.sources, 1):
             print(f"  [{i}] {p.label()}")
             print("      " + p.text[:240] + ("..." if len(p.text) > 240 else ""))
+    return 0
+
+
+def read_answer_blocks(path: Path) -> list[str]:
+    import re
+
+    from .textfiles import read_text_file
+
+    text = read_text_file(path, "the answers file")
+    return [b.strip() for b in re.split(r"\n\s*\n", text) if b.strip()]
+
+
+def read_terminal_answer() -> str | None:
+    """A multi-line answer typed at the terminal, ended by an empty line; None at end of input."""
+    print("\n> (your answer; finish with an empty line)", flush=True)
+    lines: list[str] = []
+    while True:
+        try:
+            line = input()
+        except EOFError:
+            return "\n".join(lines).strip() or None
+        if not line.strip() and lines:
+            return "\n".join(lines).strip()
+        if line.strip():
+            lines.append(line)
+
+
+@command("interview")
+def cmd_interview(args: argparse.Namespace) -> int:
+    from .errors import InputError
+    from .interview import InterviewSettings
+    from .limits import check_text
+    from .textfiles import read_text_file
+
+    coach = make_coach(args)
+    jd = read_text_file(args.job_description, "the job description") if args.job_description else ""
+    ids: list[str] = []
+    if args.from_session:
+        summary = coach.history.get(args.from_session).summary
+        ids = [w["question_id"] for w in summary.get("weak_questions", []) if w.get("question_id")]
+        if not ids:
+            raise InputError("That session has no bank questions to replay.", "Use a debrief whose notes mention the questions you were asked.")
+    settings = InterviewSettings(args.role, args.level, args.kind, args.style, args.questions if not ids else len(ids), jd, ids, args.seed)
+    answers = read_answer_blocks(args.answers) if args.answers else None
+    sid, interview = coach.new_interview(settings)
+    quiet = args.json
+
+    def show(events):
+        card = None
+        for e in events:
+            if e.kind == "interviewer" and not quiet:
+                print(f"\nInterviewer: {e.text}", flush=True)
+            elif e.kind == "review" and not quiet:
+                flags = ", ".join(e.data["flags"]) or "none"
+                print(f"  [analysis: {e.data['word_count']} words; flags: {flags}]", flush=True)
+            elif e.kind == "comment" and not quiet:
+                print(f"  [coach: {e.text}]", flush=True)
+            elif e.kind == "finished":
+                card = e.data
+        return card
+
+    card = show(interview.start())
+    while not interview.finished:
+        if answers is not None:
+            if not answers:
+                card = interview.stop()
+                if not quiet:
+                    print("\n(The answers file ran out; the interview ends here.)")
+                break
+            text = answers.pop(0)
+            if not quiet:
+                print(f"\nYou: {text}")
+        else:
+            text = read_terminal_answer()
+            if text is None:
+                card = interview.stop()
+                break
+        try:
+            text = check_text(text, coach.settings.max_answer_chars, "answer")
+        except InputError as err:
+            print(f"error: {err.explain()}", file=sys.stderr)
+            if answers is not None:
+                return 2
+            continue
+        card = show(interview.answer(text)) or card
+    card = card or interview.scorecard()
+    card["session_id"] = sid
+    if args.json:
+        emit_json(card)
+    else:
+        print_scorecard(card)
+    return 0
+
+
+def print_scorecard(card: dict) -> None:
+    print("\n=== Scorecard ===")
+    for i, a in enumerate(card["answers"], 1):
+        print(f"\n{i}. {a['question']}")
+        print(f"   flags: {', '.join(a['flags']) or 'none'}")
+        print("   STAR: " + ", ".join(f"{k} {v:.2f}" for k, v in a["star"].items()))
+        print(f"   coach: {a['comment']}")
+    if card.get("star_average"):
+        print("\nSTAR averages: " + ", ".join(f"{k} {v:.2f}" for k, v in card["star_average"].items()))
+    if card["improvements"]:
+        print("\nTop improvements:")
+        for imp in card["improvements"]:
+            src = imp.get("source") or {}
+            print(f"- {imp['tip']} (source: {src.get('title', '?')}, {src.get('source', '?')})")
+    print(f"\nSaved as session {card.get('session_id', '?')} (`coach history show ID`).")
+
+
+@command("debrief")
+def cmd_debrief(args: argparse.Namespace) -> int:
+    from .debrief import DebriefInput, to_markdown
+    from .limits import check_text
+    from .textfiles import read_text_file
+
+    coach = make_coach(args)
+    raw = sys.stdin.read() if args.notes == "-" else read_text_file(Path(args.notes), "the notes file")
+    notes = check_text(raw, coach.settings.max_notes_chars, "notes")
+    transcript = read_text_file(args.transcript, "the transcript") if args.transcript else ""
+    sid, report = coach.run_debrief(DebriefInput(notes=notes, transcript=transcript, candidate=args.candidate, role=args.role))
+    if args.json:
+        out = {k: report[k] for k in ("steps", "action_plan", "drafts", "weak_questions", "sources")}
+        out["session_id"] = sid
+        emit_json(out)
+    else:
+        print(to_markdown(report))
+        print(f"Saved as session {sid}. Practise the weak questions with `coach interview --from-session {sid}`.")
+    return 0
+
+
+@command("history")
+def cmd_history(args: argparse.Namespace) -> int:
+    from .errors import InputError
+    from .export import session_markdown
+
+    coach = make_coach(args)
+    history = coach.history
+    if args.action == "list":
+        sessions = history.list()
+        if args.json:
+            emit_json([s.public() for s in sessions])
+        elif not sessions:
+            print("No saved sessions yet.")
+        else:
+            for s in sessions:
+                p = s.public()
+                print(f"{p['id']}  {p['created_at']}  {p['kind']:<9} {p['status']:<8} {p['turns']:>3} turns  {p['title']}")
+        return 0
+    if args.action == "delete" and args.all:
+        if not args.yes:
+            answer = input(f"Delete all {len(history.list())} saved sessions? This cannot be undone. [y/N] ") if sys.stdin.isatty() else ""
+            if answer.strip().lower() not in {"y", "yes"}:
+                print("Nothing deleted." + ("" if sys.stdin.isatty() else " Add --yes to delete without asking."))
+                return 1
+        print(f"Deleted {history.delete_all()} sessions.")
+        return 0
+    if not args.id:
+        raise InputError(f"`coach history {args.action}` needs a session id.", "`coach history` lists them.")
+    record = history.get(args.id)
+    if args.action == "show":
+        if args.json:
+            emit_json(record.public())
+        else:
+            print(session_markdown(record))
+    elif args.action == "export":
+        print(session_markdown(record))
+    else:
+        if not args.yes:
+            answer = input(f"Delete session {args.id} ({record.info.title})? [y/N] ") if sys.stdin.isatty() else ""
+            if answer.strip().lower() not in {"y", "yes"}:
+                print("Nothing deleted." + ("" if sys.stdin.isatty() else " Add --yes to delete without asking."))
+                return 1
+        history.delete(args.id)
+        print(f"Deleted session {args.id}.")
     return 0
 
 

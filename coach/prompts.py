@@ -65,8 +65,8 @@ class PromptLibrary:
         )
 
     def names(self) -> list[str]:
-        return sorted(p.stem for p in self.folder.glob("*.txt"))
+        return sorted(str(p.relative_to(self.folder).with_suffix("")) for p in self.folder.rglob("*.txt"))
 
-    def render(self, name: str, **variables: Any) -> str:
-        """Render prompts/<name>.txt; an undefined variable raises jinja2.UndefinedError."""
-        return self._env().get_template(f"{name}.txt").render(**variables).strip()
+    def render(self, template: str, /, **variables: Any) -> str:
+        """Render prompts/<template>.txt; an undefined variable raises jinja2.UndefinedError."""
+        return self._env().get_template(f"{template}.txt").render(**variables).strip()

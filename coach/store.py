@@ -316,7 +316,7 @@ class KnowledgeStore:
             "searching",
             lambda: col.query(
                 query_embeddings=[list(vector)],
-                n_results=k * 3,
+                n_results=max(k * 4, 60),
                 where=where,
                 include=["documents", "metadatas", "distances"],
             ),
