@@ -39,7 +39,7 @@ class StreamGuard:
 
     def _accept(self, sentence: str) -> str:
         key = normalise(sentence)
-        if key and len(key) > 12 and key in self.seen:
+        if key and len(key) >= 6 and key in self.seen:
             self._stop("repeated sentence")
             return ""
         if key:
@@ -103,7 +103,7 @@ def degenerate_reason(text: str, user_text: str = "") -> str | None:
         return "empty"
     if ROLE_BREAK.search(stripped):
         return "speaks as another role"
-    sentences = [normalise(s) for s in re.split(r"(?<=[.!?])\s+|\n+", stripped) if len(normalise(s)) > 12]
+    sentences = [normalise(s) for s in re.split(r"(?<=[.!?])\s+|\n+", stripped) if len(normalise(s)) >= 6]
     if len(sentences) != len(set(sentences)):
         return "repeats a sentence"
     lower = [w.lower() for w in words]

@@ -158,7 +158,7 @@ class MockInterview:
         )
         self.state["stage"] = "answer"
         q = self.current
-        yield self._say(f"{greeting.text}\n\n{q.text}", {"question_id": q.id, "worded_by_model": greeting.from_model})
+        yield self._say(f"{greeting.text}\n\n{q.text}", {"question_id": q.id, "worded_by_model": greeting.from_model, "rejected": greeting.rejected})
 
     def answer(self, text: str) -> Iterator[InterviewEvent]:
         stage = self.state["stage"]
@@ -199,7 +199,7 @@ class MockInterview:
             record["follow_up_question"] = line.text
             record["follow_up_reason"] = thin
             self.state["stage"] = "follow_up"
-            yield self._say(line.text, {"follow_up": thin, "worded_by_model": line.from_model})
+            yield self._say(line.text, {"follow_up": thin, "worded_by_model": line.from_model, "rejected": line.rejected})
             return
         yield from self._score_and_move_on(record, review)
 
@@ -229,7 +229,7 @@ class MockInterview:
                 answer=as_data("candidate", last_answer),
             )
             self.state["stage"] = "candidate_questions"
-            yield self._say(line.text, {"closing": True, "worded_by_model": line.from_model})
+            yield self._say(line.text, {"closing": True, "worded_by_model": line.from_model, "rejected": line.rejected})
             return
         options = ACKNOWLEDGEMENTS[style]
         ack = self._word(
@@ -241,7 +241,7 @@ class MockInterview:
         )
         self.state["stage"] = "answer"
         q = self.current
-        yield self._say(f"{ack.text}\n\n{q.text}", {"question_id": q.id, "worded_by_model": ack.from_model})
+        yield self._say(f"{ack.text}\n\n{q.text}", {"question_id": q.id, "worded_by_model": ack.from_model, "rejected": ack.rejected})
 
     def _wrap_up(self, text: str) -> Iterator[InterviewEvent]:
         asked = "?" in text or len(text.split()) > 4
@@ -309,7 +309,7 @@ class MockInterview:
             supported = check_citations(f"{text} [1]", [passage.text], self.reviewer.relevance.embedder, attach_uncited=False) if self.reviewer.relevance else []
             if not supported or not supported[0].supported:
                 text = fallback
-        return {"text": text, "source": passage.public(), "source_label": passage.label(), "worded_by_model": text != fallback}
+        return {"text": text, "source": passage.public(), "source_label": passage.label(), "worded_by_model": text != fallback, "rejected": line.rejected or ("" if text != fallback or not line.from_model else "not supported by the passage")}
 
     def scorecard(self) -> dict[str, Any]:
         answers = []

@@ -157,3 +157,30 @@ def fake_model():
     from coach.llm import ScriptedChatModel
 
     return ScriptedChatModel()
+
+
+@pytest.fixture(scope="session")
+def default_gguf():
+    from coach.model_files import default_model_path
+
+    return default_model_path()
+
+
+@pytest.fixture(scope="session")
+def llama_server(default_gguf, tmp_path_factory):
+    """llama-cpp-python's OpenAI-compatible server on 127.0.0.1 with the default model; yields its /v1 URL."""
+    port = free_port()
+    log_path = tmp_path_factory.mktemp("llama-server") / "server.log"
+    log = open(log_path, "w")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "llama_cpp.server", "--model", str(default_gguf), "--host", "127.0.0.1", "--port", str(port), "--n_ctx", "4096", "--n_threads", "2"],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        env=dict(os.environ, HF_HUB_OFFLINE="1"),
+    )
+    try:
+        wait_for_http(f"http://127.0.0.1:{port}/v1/models", 120, proc)
+        yield f"http://127.0.0.1:{port}/v1"
+    finally:
+        stop(proc)
+        log.close()
