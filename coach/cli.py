@@ -83,6 +83,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--yes", action="store_true", help="with delete: do not ask for confirmation")
     p.add_argument("--json", action="store_true")
 
+    p = sub.add_parser("serve", parents=[common], help="start the page (default http://127.0.0.1:7860)")
+    p.add_argument("--host", help="address to bind (default 127.0.0.1; anything else needs --auth)")
+    p.add_argument("--port", type=int, help="port (default 7860)")
+    p.add_argument("--auth", help="USER:PASSWORD required to open the page (env COACH_AUTH)")
+
     p = sub.add_parser("doctor", parents=[common], help="check what is installed and configured")
     p.add_argument("--json", action="store_true")
     return parser
@@ -91,7 +96,7 @@ def build_parser() -> argparse.ArgumentParser:
 def settings_from(args: argparse.Namespace):
     from .config import Settings
 
-    flags = {k: getattr(args, k, None) for k in ("home", "chroma_url", "model_path", "llm_url")}
+    flags = {k: getattr(args, k, None) for k in ("home", "chroma_url", "model_path", "llm_url", "host", "port", "auth")}
     return Settings.load(flags)
 
 
@@ -299,12 +304,15 @@ def cmd_interview(args: argparse.Namespace) -> int:
     coach = make_coach(args)
     jd = read_text_file(args.job_description, "the job description") if args.job_description else ""
     ids: list[str] = []
+    custom: list[str] = []
     if args.from_session:
-        summary = coach.history.get(args.from_session).summary
-        ids = [w["question_id"] for w in summary.get("weak_questions", []) if w.get("question_id")]
-        if not ids:
-            raise InputError("That session has no bank questions to replay.", "Use a debrief whose notes mention the questions you were asked.")
-    settings = InterviewSettings(args.role, args.level, args.kind, args.style, args.questions if not ids else len(ids), jd, ids, args.seed)
+        weak = coach.history.get(args.from_session).summary.get("weak_questions", [])
+        ids = [w["question_id"] for w in weak if w.get("question_id")]
+        custom = [w["question"] for w in weak if not w.get("question_id")]
+        if not weak:
+            raise InputError("That session names no questions to practise.", "Use a debrief with a transcript, or notes that mention the questions you were asked.")
+    count = len(ids) + len(custom) if args.from_session else args.questions
+    settings = InterviewSettings(args.role, args.level, args.kind, args.style, count, jd, ids, args.seed, custom)
     answers = read_answer_blocks(args.answers) if args.answers else None
     sid, interview = coach.new_interview(settings)
     quiet = args.json
@@ -438,6 +446,36 @@ def cmd_history(args: argparse.Namespace) -> int:
                 return 1
         history.delete(args.id)
         print(f"Deleted session {args.id}.")
+    return 0
+
+
+@command("serve")
+def cmd_serve(args: argparse.Namespace) -> int:
+    from .doctor import is_loopback
+    from .errors import InputError
+    from .page import PageHandlers
+    from .ui import build_ui, launch
+    from .warmup import Warmup
+
+    coach = make_coach(args)
+    s = coach.settings
+    auth = None
+    if s.auth:
+        if ":" not in s.auth:
+            raise InputError("--auth must look like USER:PASSWORD.")
+        user, password = s.auth.split(":", 1)
+        auth = (user, password)
+    if not is_loopback(s.host):
+        if auth is None:
+            raise InputError(
+                f"Refusing to serve on {s.host} without a password: anyone on the network could read your sessions.",
+                "Add --auth USER:PASSWORD (or set COACH_AUTH), or keep the default --host 127.0.0.1.",
+            )
+        print(f"warning: serving on {s.host}: the page is reachable from other machines (password protected).", file=sys.stderr)
+    warmup = Warmup(coach).start()
+    demo = build_ui(PageHandlers(coach, warmup))
+    print(f"Interview coach: http://{s.host}:{s.port} (models load in the background; Ctrl+C stops)", flush=True)
+    launch(demo, s.host, s.port, auth, s.max_upload_bytes)
     return 0
 
 

@@ -136,21 +136,31 @@ class Debrief:
         """Bank questions that match what the notes say they were asked (no transcript)."""
         if self.bank is None:
             return []
-        sentences = [s for s in re.split(r"(?<=[.!?])\s+|\n+", notes) if re.search(r"\b(asked|question|ask)\b|\?", s, re.I)]
-        if not sentences:
-            return []
+        # Each sentence and its clauses compete: "I froze when they asked about my weakness and I
+        # hadn't researched the company" holds one question and one unrelated fact.
         embedder = self.reviewer.relevance.embedder if self.reviewer.relevance else None
         if embedder is None:
             return []
+        groups = []
+        for sentence in re.split(r"(?<=[.!?])\s+|\n+", notes):
+            if not re.search(r"\b(asked|question|ask)\b|\?", sentence, re.I):
+                continue
+            clauses = [c for c in re.split(r"[;,]\s+|\s+(?:and|but|then|so)\s+", sentence) if re.search(r"\b(asked|question|ask)\b|\?", c, re.I)]
+            groups.append([sentence] + [c for c in clauses if c != sentence])
+        if not groups:
+            return []
         questions = self.bank.questions
         qv = embedder.embed([q.text for q in questions])
-        sv = embedder.embed(sentences)
         found: list[dict[str, Any]] = []
-        for s, v in zip(sentences, sv):
-            scores = [sum(a * b for a, b in zip(v, q)) for q in qv]
-            best = max(range(len(scores)), key=scores.__getitem__)
-            if scores[best] >= 0.45 and all(f["question_id"] != questions[best].id for f in found):
-                found.append({"question": questions[best].text, "question_id": questions[best].id, "answer": "", "flags": [], "mentioned": s.strip()})
+        for group in groups:
+            best_score, best_q, best_text = 0.0, None, ""
+            for text, v in zip(group, embedder.embed(group)):
+                scores = [sum(a * b for a, b in zip(v, q)) for q in qv]
+                i = max(range(len(scores)), key=scores.__getitem__)
+                if scores[i] > best_score:
+                    best_score, best_q, best_text = scores[i], questions[i], text
+            if best_q is not None and best_score >= 0.45 and all(f["question_id"] != best_q.id for f in found):
+                found.append({"question": best_q.text, "question_id": best_q.id, "answer": "", "flags": [], "mentioned": best_text.strip()})
         return found[:3]
 
     # ------------------------------------------------------------ steps
@@ -302,5 +312,5 @@ def to_markdown(report: dict[str, Any]) -> str:
     lines += ["", "## Draft: follow-up note", "", "```", report["drafts"]["follow_up"], "```", ""]
     lines += ["## Draft: request for feedback", "", "```", report["drafts"]["feedback_request"], "```", ""]
     lines += ["## Sources", ""]
-    lines += [f"[{i}] {s['title']} ({s['source']}): {quote(s['text'], 160)}" for i, s in enumerate(report["sources"], 1)]
+    lines += [f"- [{i}] {s['title']} ({s['source']}): {quote(s['text'], 160)}" for i, s in enumerate(report["sources"], 1)]
     return "\n".join(lines) + "\n"

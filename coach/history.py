@@ -59,6 +59,7 @@ class SessionInfo:
     created_at: float
     updated_at: float
     turns: int = 0
+    owner: str = ""  # the browser that created it ('' for the command line)
 
     def public(self) -> dict[str, Any]:
         return {
@@ -240,7 +241,7 @@ class History:
                 sql += " where " + " and ".join(where)
             sql += " order by s.created_at desc"
             return [
-                SessionInfo(r["id"], r["kind"], r["title"], r["status"], r["created_at"], r["updated_at"], r["n"])
+                SessionInfo(r["id"], r["kind"], r["title"], r["status"], r["created_at"], r["updated_at"], r["n"], r["owner"])
                 for r in conn.execute(sql, args).fetchall()
             ]
 
@@ -257,7 +258,7 @@ class History:
                 Turn(t["seq"], t["role"], t["content"], json.loads(t["meta_json"] or "{}"), t["created_at"])
                 for t in conn.execute("select * from turns where session_id = ? order by seq", (session_id,)).fetchall()
             ]
-            info = SessionInfo(r["id"], r["kind"], r["title"], r["status"], r["created_at"], r["updated_at"], len(turns))
+            info = SessionInfo(r["id"], r["kind"], r["title"], r["status"], r["created_at"], r["updated_at"], len(turns), r["owner"])
             return SessionRecord(info, json.loads(r["settings_json"]), json.loads(r["state_json"]), json.loads(r["summary_json"]), turns)
 
         return self._run(go)

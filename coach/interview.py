@@ -44,8 +44,9 @@ class InterviewSettings:
     style: str = "neutral"
     questions: int = 5
     job_description: str = ""
-    question_ids: list[str] = field(default_factory=list)  # replay chosen questions (from a debrief)
+    question_ids: list[str] = field(default_factory=list)  # replay chosen bank questions (from a debrief)
     seed: int | None = None
+    custom_questions: list[str] = field(default_factory=list)  # questions from a transcript, asked as they were
 
     def validate(self) -> "InterviewSettings":
         self.role = (self.role or "").strip()[:120]
@@ -89,7 +90,12 @@ class MockInterview:
     @staticmethod
     def new_state(settings: InterviewSettings, bank: QuestionBank) -> dict[str, Any]:
         settings.validate()
-        plan = bank.plan(settings.kind, settings.level, settings.questions, settings.job_description, seed=settings.seed, only_ids=settings.question_ids or None)
+        if settings.question_ids or settings.custom_questions:
+            plan = [q for q in (bank.by_id(i) for i in settings.question_ids) if q is not None]
+            plan += [bank.custom_question(text, i) for i, text in enumerate(settings.custom_questions)]
+            plan = plan[:12]
+        else:
+            plan = bank.plan(settings.kind, settings.level, settings.questions, settings.job_description, seed=settings.seed)
         if not plan:
             raise InputError("No questions match those settings.", "Try another kind or seniority.")
         return {
@@ -244,7 +250,7 @@ class MockInterview:
         yield self._say(f"{ack.text}\n\n{q.text}", {"question_id": q.id, "worded_by_model": ack.from_model, "rejected": ack.rejected})
 
     def _wrap_up(self, text: str) -> Iterator[InterviewEvent]:
-        asked = "?" in text or len(text.split()) > 4
+        asked = "?" in text
         if asked:
             line = self._word(
                 "interviewer_reply",

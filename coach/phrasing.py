@@ -39,7 +39,7 @@ def copies(text: str, source: str, share: float = 0.7) -> bool:
     """True when most of text's words come from source (an echoed instruction or passage)."""
     words = re.findall(r"[a-z']+", text.lower())
     pool = set(re.findall(r"[a-z']+", source.lower()))
-    return len(words) >= 5 and sum(w in pool for w in words) / len(words) >= share
+    return len(words) >= 3 and sum(w in pool for w in words) / len(words) >= share
 
 
 def check_line(
@@ -57,7 +57,9 @@ def check_line(
         return reason
     if TAG.search(text):
         return "contains markup"
-    if instruction and copies(text, instruction):
+    if re.search(r"\[[^\]]*\]", text):
+        return "contains a placeholder"
+    if instruction and any(copies(s, instruction, 0.75) for s in re.split(r"(?<=[.!?])\s+", text) if len(s.split()) >= 3):
         return "repeats the instruction"
     words = len(text.split())
     if words > max_words:

@@ -82,6 +82,22 @@ class QuestionBank:
     def by_id(self, qid: str) -> Question | None:
         return next((q for q in self.questions if q.id == qid), None)
 
+    @staticmethod
+    def custom_question(text: str, n: int = 0) -> Question:
+        """A question from outside the bank (e.g. a transcript), asked as it was worded."""
+        from .analysis import is_behavioral
+
+        return Question(
+            id=f"custom-{n + 1}",
+            text=text.strip()[:400],
+            kind="behavioral" if is_behavioral(text) else "motivation",
+            competency="custom",
+            levels=LEVELS,
+            follow_up=GENERIC_FOLLOW_UPS["missing_result"],
+            looks_for="A direct, specific answer.",
+            origin="custom",
+        )
+
     # ---------------------------------------------------------- job descriptions
 
     def skills_in(self, text: str) -> list[Skill]:
@@ -120,11 +136,8 @@ class QuestionBank:
 
     # ---------------------------------------------------------- plans
 
-    def plan(self, kind: str = "mixed", level: str = "mid", count: int = 5, job_description: str = "", seed: int | None = None, only_ids: list[str] | None = None) -> list[Question]:
-        """A question plan: bank questions for the kind and level, some drawn from the job description.
-
-        ``only_ids`` replays chosen questions (e.g. the ones that went badly in a debrief).
-        """
+    def plan(self, kind: str = "mixed", level: str = "mid", count: int = 5, job_description: str = "", seed: int | None = None) -> list[Question]:
+        """A question plan: bank questions for the kind and level, some drawn from the job description."""
         if kind not in KINDS:
             raise InputError(f"Unknown interview kind {kind!r}.", f"Choose one of: {', '.join(KINDS)}.")
         if level not in LEVELS:
@@ -132,9 +145,6 @@ class QuestionBank:
         if not 1 <= count <= MAX_QUESTIONS:
             raise InputError(f"The number of questions must be between 1 and {MAX_QUESTIONS}.")
         rng = random.Random(seed)
-        if only_ids:
-            chosen = [q for q in (self.by_id(i) for i in only_ids) if q is not None]
-            return chosen[:count]
         jd_questions = self.skill_questions(job_description, rng, limit=max(1, count // 3)) if job_description.strip() else []
         wanted = {
             "behavioral": ["behavioral"],

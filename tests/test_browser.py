@@ -1,0 +1,166 @@
+"""The page in headless Chromium (Debian's, driven by Playwright) against `coach serve` with the real default model."""
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import BIN, free_port, stop, wait_for_http
+
+pytestmark = [pytest.mark.browser, pytest.mark.model]
+REPO = Path(__file__).resolve().parent.parent
+SHOTS = REPO / "test-output" / "screenshots"
+CHROMIUM = "/usr/bin/chromium"
+WAIT = 180_000  # ms: a turn on the default model takes seconds, the first load longer
+
+GOOD = (
+    "At my last job as a support lead at a software company, our backlog had grown to 400 tickets. "
+    "I was responsible for getting it under 100 within a month. I sorted the tickets by product area, set up a "
+    "daily triage meeting and wrote ten template replies. After four weeks the backlog was down to 80 tickets."
+)
+
+
+@pytest.fixture(scope="module")
+def server(indexed_home, tmp_path_factory):
+    home = tmp_path_factory.mktemp("browser") / "home"
+    shutil.copytree(indexed_home / "chroma", home / "chroma")
+    port = free_port()
+    log = open(home.parent / "serve.log", "w")
+    proc = subprocess.Popen(
+        [str(BIN / "coach"), "serve", "--port", str(port)],
+        env=dict(os.environ, COACH_HOME=str(home)),
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        wait_for_http(f"http://127.0.0.1:{port}/", 120, proc)
+        yield f"http://127.0.0.1:{port}/"
+    finally:
+        stop(proc)
+        log.close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.fail("Debian's chromium is not installed (make test installs it)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=["--no-sandbox", "--disable-background-networking", "--disable-gpu", "--disable-component-update", "--no-first-run", "--disable-sync"],
+        )
+        yield b
+        b.close()
+
+
+def open_page(browser, url):
+    context = browser.new_context(viewport={"width": 1280, "height": 1100})
+    page = context.new_page()
+    page.goto(url)
+    page.get_by_text("Chat model:").wait_for(timeout=WAIT)
+    page.wait_for_function("() => (document.querySelector('#status')?.innerText.match(/ready/g) || []).length >= 3", timeout=WAIT)
+    return context, page
+
+
+def tab(page, name):
+    page.get_by_role("tab", name=name).click()
+
+
+def wait_idle(page, box_id):
+    page.wait_for_function(f"() => !document.querySelector('#{box_id} textarea')?.disabled", timeout=WAIT)
+
+
+def answer(page, text):
+    box = page.locator("#interview-answer textarea")
+    box.fill(text)
+    box.press("Enter")
+    page.wait_for_timeout(500)
+    wait_idle(page, "interview-answer")
+
+
+def test_the_three_modes_history_and_isolation(server, browser):
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    a_ctx, a = open_page(browser, server)
+    b_ctx, b = open_page(browser, server)
+
+    # Two people at once: each starts an interview; neither sees the other's conversation.
+    tab(a, "Mock interview")
+    a.locator("#start-interview").click()
+    tab(b, "Mock interview")
+    b.locator("#start-interview").click()
+    a.locator("#interview-notice").get_by_text("Interview started").wait_for(timeout=WAIT)
+    b.locator("#interview-notice").get_by_text("Interview started").wait_for(timeout=WAIT)
+    answer(b, "PERSON-B-ANSWER: I led a small migration project and we finished it on time.")
+    assert "PERSON-B-ANSWER" not in a.locator("#interview-chat").inner_text()
+
+    # Mock interview to the end: analysis beside the chat, then the scorecard.
+    for _ in range(8):
+        if a.locator("#scorecard").get_by_text("Scorecard").count():
+            break
+        answer(a, GOOD)
+        assert "Flags:" in a.locator("#interview-analysis").inner_text() or a.locator("#scorecard").get_by_text("Scorecard").count()
+    a.locator("#scorecard").get_by_text("Scorecard").wait_for(timeout=WAIT)
+    card = a.locator("#scorecard").inner_text()
+    assert "Top improvements" in card or "none" in card
+    assert "STAR" in a.locator("#interview-analysis").inner_text() or "Flags" in a.locator("#interview-analysis").inner_text()
+    a.screenshot(path=str(SHOTS / "mock-interview.png"), full_page=True)
+
+    # Debrief from notes: five steps one after another, then the report and drafts.
+    tab(a, "Debrief")
+    a.locator("#debrief-notes textarea").fill(
+        "My interview for a junior analyst job went badly. I froze when they asked about my greatest weakness "
+        "and I hadn't researched the company. I feel so embarrassed."
+    )
+    a.locator("#start-debrief").click()
+    a.locator("#debrief-chat").get_by_text("Step 1 of 5").wait_for(timeout=WAIT)
+    for n in range(2, 6):
+        a.locator("#debrief-next").click()
+        a.locator("#debrief-chat").get_by_text(f"Step {n} of 5").wait_for(timeout=WAIT)
+    a.locator("#debrief-next").click()
+    a.locator("#debrief-report").get_by_text("Action plan").wait_for(timeout=WAIT)
+    assert "Sources" in a.locator("#debrief-report").inner_text()
+    assert "Dear" in a.locator("#draft-follow-up textarea").input_value()
+    a.screenshot(path=str(SHOTS / "debrief.png"), full_page=True)
+
+    # Ask: streamed answer with cited passages shown under it.
+    tab(a, "Ask the coach")
+    box = a.locator("#ask-box textarea")
+    box.fill("How do I stop rambling when I answer?")
+    box.press("Enter")
+    a.wait_for_timeout(500)
+    wait_idle(a, "ask-box")
+    chat = a.locator("#ask-chat")
+    a.wait_for_function("() => /\\[1\\]/.test(document.querySelector('#ask-chat')?.innerText || '')", timeout=WAIT)
+    text = chat.inner_text()
+    assert re.search(r"\[1\]", text)
+    assert "knowledge/" in text, "the sources (title and file) are listed under the answer"
+    a.screenshot(path=str(SHOTS / "ask.png"), full_page=True)
+
+    # History after a reload: the sessions are there; the other person's are not.
+    a.reload()
+    a.get_by_text("Chat model:").wait_for(timeout=WAIT)
+    tab(a, "History")
+    a.locator("#history-refresh").click()
+    a.wait_for_function("() => /debrief/.test(document.querySelector('#history-table')?.innerText || '')", timeout=WAIT)
+    table = a.locator("#history-table").inner_text()
+    assert "interview" in table and "debrief" in table and "ask" in table
+    a.screenshot(path=str(SHOTS / "history.png"), full_page=True)
+
+    tab(b, "History")
+    b.locator("#history-refresh").click()
+    b.wait_for_function("() => /interview/.test(document.querySelector('#history-table')?.innerText || '')", timeout=WAIT)
+    b_table = b.locator("#history-table").inner_text()
+    assert "debrief" not in b_table and "ask" not in b_table.split("\n")[1:].__str__()
+
+    tab(a, "Knowledge")
+    a.wait_for_function("() => /knowledge\\/notes/.test(document.querySelector('#knowledge-table')?.innerText || '')", timeout=WAIT)
+    a.screenshot(path=str(SHOTS / "knowledge.png"), full_page=True)
+    a_ctx.close()
+    b_ctx.close()
