@@ -15,7 +15,7 @@ WHEELS := $(HOME)/.cache/interview-coach/wheels/avx2
 LLAMA_WHEEL_STAMP := $(WHEELS)/.llama-cpp-python-$(LLAMA_VERSION)
 TEST_STAMP := $(VENV)/.test-installed
 
-.PHONY: run test setup test-setup index soak bench clean-venv
+.PHONY: run test setup test-setup index bench clean-venv
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -54,10 +54,13 @@ index: setup
 
 run: setup
 	$(BIN)/coach index
-	$(BIN)/coach doctor
+	$(BIN)/coach serve
 
 test: test-setup
 	$(BIN)/python -m pytest
+
+bench: setup
+	$(BIN)/coach bench
 
 clean-venv:
 	rm -rf $(VENV)
