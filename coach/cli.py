@@ -88,6 +88,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, help="port (default 7860)")
     p.add_argument("--auth", help="USER:PASSWORD required to open the page (env COACH_AUTH)")
 
+    p = sub.add_parser("bench", parents=[common], help="measure speed and memory on this machine")
+    p.add_argument("--quick", action="store_true", help="a reduced run (no 100,000-passage store, one repetition)")
+    p.add_argument("--json", action="store_true")
+
     p = sub.add_parser("doctor", parents=[common], help="check what is installed and configured")
     p.add_argument("--json", action="store_true")
     return parser
@@ -472,10 +476,21 @@ def cmd_serve(args: argparse.Namespace) -> int:
                 "Add --auth USER:PASSWORD (or set COACH_AUTH), or keep the default --host 127.0.0.1.",
             )
         print(f"warning: serving on {s.host}: the page is reachable from other machines (password protected).", file=sys.stderr)
-    warmup = Warmup(coach).start()
+    warmup = Warmup(coach)
     demo = build_ui(PageHandlers(coach, warmup))
     print(f"Interview coach: http://{s.host}:{s.port} (models load in the background; Ctrl+C stops)", flush=True)
-    launch(demo, s.host, s.port, auth, s.max_upload_bytes)
+    launch(demo, s.host, s.port, auth, s.max_upload_bytes, after_start=warmup.start)
+    return 0
+
+
+@command("bench")
+def cmd_bench(args: argparse.Namespace) -> int:
+    from . import bench
+
+    coach = make_coach(args)
+    print("Measuring; the full run takes about 10 minutes the first time (the 100,000-passage store is built once and cached), --quick about a minute.", file=sys.stderr)
+    result = bench.run(coach, quick=args.quick, report=lambda msg: print(f"  {msg}", file=sys.stderr, flush=True))
+    print(json.dumps(result) if args.json else bench.format_table(result))
     return 0
 
 

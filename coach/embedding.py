@@ -84,8 +84,10 @@ class SentenceTransformerEmbedder:
         model = self.load()
         texts = list(texts)
         out: list[list[float]] = []
-        for start in range(0, len(texts), self._batch_size):
-            batch = texts[start : start + self._batch_size]
+        # Groups of several batches: encode() sorts each group by length, which cuts padding.
+        group = self._batch_size * 8
+        for start in range(0, len(texts), group):
+            batch = texts[start : start + group]
             vectors = model.encode(
                 batch,
                 batch_size=self._batch_size,

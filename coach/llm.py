@@ -33,6 +33,8 @@ class Sampling:
 
 
 DEFAULT_SAMPLING = Sampling()
+STATE_CACHE_BYTES = 96 * 1024 * 1024
+N_BATCH = 128
 
 
 class ChatModel(Protocol):
@@ -131,8 +133,16 @@ class LlamaCppChatModel:
                     n_ctx=self.context_size,
                     n_threads=self.n_threads,
                     n_threads_batch=self.n_threads,
+                    n_batch=N_BATCH,
                     verbose=False,
                 )
+                # The interviewer's conversation and the coach's comments alternate; a small RAM
+                # cache of llama.cpp states lets each resume from its cached prefix instead of
+                # re-reading its whole history. Each state also carries n_batch x vocabulary logits,
+                # which the cache does not count, so n_batch is kept small.
+                from llama_cpp.llama_cache import LlamaRAMCache
+
+                self._llm.set_cache(LlamaRAMCache(capacity_bytes=STATE_CACHE_BYTES))
             except Exception as err:  # llama.cpp reports a bad file as ValueError or RuntimeError
                 raise ModelError(
                     f"llama.cpp could not load {self.path} ({err}).",

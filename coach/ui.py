@@ -179,9 +179,11 @@ def build_ui(handlers: PageHandlers):
     return demo
 
 
-def launch(demo: Any, host: str, port: int, auth: tuple[str, str] | None, max_upload_bytes: int) -> None:
+def launch(demo: Any, host: str, port: int, auth: tuple[str, str] | None, max_upload_bytes: int, after_start=None) -> None:
+    """Serve; ``after_start`` runs once the page answers (the models load then, not before)."""
     demo.queue(default_concurrency_limit=8)
     demo.launch(
+        prevent_thread_lock=True,
         server_name=host,
         server_port=port,
         auth=auth,
@@ -193,3 +195,6 @@ def launch(demo: Any, host: str, port: int, auth: tuple[str, str] | None, max_up
         footer_links=[],
         ssr_mode=False,
     )
+    if after_start is not None:
+        after_start()
+    demo.block_thread()

@@ -1,0 +1,25 @@
+"""`coach bench --quick --json` runs and reports every key (figures are never asserted)."""
+
+import json
+
+import pytest
+
+from conftest import run_coach
+
+pytestmark = pytest.mark.model
+
+
+def test_bench_quick_reports_every_key(indexed_home):
+    out = run_coach("bench", "--quick", "--json", home=indexed_home, timeout=900)
+    assert out.returncode == 0, out.stderr[-2000:]
+    r = json.loads(out.stdout)
+    assert set(r["generation"]) == {"pipeline_tokens_per_s", "direct_tokens_per_s"}
+    assert {"ttft_first_s", "ttft_last_s"} <= set(r["turns"])
+    assert set(r["retrieval"]) == {"p50_ms", "p95_ms", "p50_ms_10k", "p50_ms_100k"}
+    for key in ("indexing_chunks_per_s", "serve_ready_s", "peak_rss_mb", "seconds"):
+        assert key in r
+    numbers = [r["generation"]["pipeline_tokens_per_s"], r["generation"]["direct_tokens_per_s"], r["turns"]["ttft_first_s"],
+               r["turns"]["ttft_last_s"], r["retrieval"]["p50_ms"], r["retrieval"]["p50_ms_10k"], r["indexing_chunks_per_s"],
+               r["serve_ready_s"], r["peak_rss_mb"]]
+    assert all(isinstance(n, (int, float)) and n > 0 for n in numbers), r
+    assert r["retrieval"]["p50_ms_100k"] is None and r["quick"] is True
