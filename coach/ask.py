@@ -56,8 +56,7 @@ META_OPENERS = re.compile(
 class Sentence:
     text: str
     source_index: int  # 1-based
-    from_model: bool
-    supported: bool
+    from_model: bool  # False: the passage's own sentence, used when the model's failed the check
 
 
 @dataclass
@@ -187,14 +186,16 @@ class AskService:
         else:
             yield from self._per_passage(question, passages, history, context)
 
-    def _generate(self, messages: list[Message], sampling: Sampling | None = None) -> Iterator[AskEvent | str]:
+    def _generate(self, messages: list[Message], parts: list[str], sampling: Sampling | None = None) -> Iterator[AskEvent]:
+        """Stream the model's reply as token events (and queue notices), collecting it in ``parts``."""
         queued: list[int] = []
         kwargs = {"on_queued": queued.append}
         stream = self.model.stream(messages, sampling, **kwargs) if sampling else self.model.stream(messages, **kwargs)
         for chunk in stream:
             if queued:
                 yield AskEvent("queued", text=f"Waiting for the model ({queued.pop()} request(s) ahead)...")
-            yield chunk
+            parts.append(chunk)
+            yield AskEvent("token", text=chunk)
 
     def _per_passage(self, question, passages, history, context) -> Iterator[AskEvent]:
         q_vec = self.embedder.embed([question])[0]
@@ -202,33 +203,23 @@ class AskService:
         raw_parts: list[str] = []
         for i, passage in enumerate(passages, 1):
             parts: list[str] = []
-            for item in self._generate(self.sentence_messages(question, passage, history, context), SENTENCE_SAMPLING):
-                if isinstance(item, AskEvent):
-                    yield item
-                else:
-                    parts.append(item)
-                    yield AskEvent("token", text=item)
+            yield from self._generate(self.sentence_messages(question, passage, history, context), parts, SENTENCE_SAMPLING)
             raw = "".join(parts).strip()
             raw_parts.append(raw)
             text = tidy_sentence(raw)
             usable = degenerate_reason(text, question) is None and not _copies_question(text, question)
             supported = usable and check_citations(f"{text} [1]", [passage.text], self.embedder)[0].supported
-            if supported:
-                sentences.append(Sentence(text, i, True, True))
-            else:
-                sentences.append(Sentence(best_sentence(q_vec, passage, self.embedder), i, False, True))
+            # A sentence that fails the check is replaced by the passage's own closest sentence.
+            sentences.append(Sentence(text, i, True) if supported else Sentence(best_sentence(q_vec, passage, self.embedder), i, False))
             yield AskEvent("token", text=" ")
         answer = " ".join(f"{s.text} [{s.source_index}]" for s in sentences)
-        citations = [Citation(f"{s.text} [{s.source_index}]", s.source_index, s.supported, 1.0 if not s.from_model else 0.0) for s in sentences]
-        # Scores for model sentences come from the check; recompute once for the record.
-        checked = check_citations(answer, [p.text for p in passages], self.embedder, attach_uncited=False)
         yield AskEvent(
             "done",
             result=AskResult(
                 question,
                 answer,
                 list(passages),
-                checked or citations,
+                check_citations(answer, [p.text for p in passages], self.embedder, attach_uncited=False),
                 fallback=not any(s.from_model for s in sentences),
                 model_reply="\n".join(raw_parts),
                 model_sentences=len(passages),
@@ -238,12 +229,7 @@ class AskService:
 
     def _synthesis(self, question, passages, history, context) -> Iterator[AskEvent]:
         parts: list[str] = []
-        for item in self._generate(self.synthesis_messages(question, passages, history, context)):
-            if isinstance(item, AskEvent):
-                yield item
-            else:
-                parts.append(item)
-                yield AskEvent("token", text=item)
+        yield from self._generate(self.synthesis_messages(question, passages, history, context), parts)
         reply = "".join(parts).strip()
         texts = [p.text for p in passages]
         reason = degenerate_reason(reply, question)

@@ -406,6 +406,17 @@ def cmd_debrief(args: argparse.Namespace) -> int:
     return 0
 
 
+def confirm(question: str) -> bool:
+    """Ask on a terminal; without one, say that --yes is needed and answer no."""
+    if not sys.stdin.isatty():
+        print("Nothing deleted. Add --yes to delete without asking.")
+        return False
+    if input(f"{question} [y/N] ").strip().lower() in {"y", "yes"}:
+        return True
+    print("Nothing deleted.")
+    return False
+
+
 @command("history")
 def cmd_history(args: argparse.Namespace) -> int:
     from .errors import InputError
@@ -425,11 +436,8 @@ def cmd_history(args: argparse.Namespace) -> int:
                 print(f"{p['id']}  {p['created_at']}  {p['kind']:<9} {p['status']:<8} {p['turns']:>3} turns  {p['title']}")
         return 0
     if args.action == "delete" and args.all:
-        if not args.yes:
-            answer = input(f"Delete all {len(history.list())} saved sessions? This cannot be undone. [y/N] ") if sys.stdin.isatty() else ""
-            if answer.strip().lower() not in {"y", "yes"}:
-                print("Nothing deleted." + ("" if sys.stdin.isatty() else " Add --yes to delete without asking."))
-                return 1
+        if not args.yes and not confirm(f"Delete all {len(history.list())} saved sessions? This cannot be undone."):
+            return 1
         print(f"Deleted {history.delete_all()} sessions.")
         return 0
     if not args.id:
@@ -443,11 +451,8 @@ def cmd_history(args: argparse.Namespace) -> int:
     elif args.action == "export":
         print(session_markdown(record))
     else:
-        if not args.yes:
-            answer = input(f"Delete session {args.id} ({record.info.title})? [y/N] ") if sys.stdin.isatty() else ""
-            if answer.strip().lower() not in {"y", "yes"}:
-                print("Nothing deleted." + ("" if sys.stdin.isatty() else " Add --yes to delete without asking."))
-                return 1
+        if not args.yes and not confirm(f"Delete session {args.id} ({record.info.title})?"):
+            return 1
         history.delete(args.id)
         print(f"Deleted session {args.id}.")
     return 0
