@@ -239,7 +239,17 @@ class AskService:
             answer = extractive_answer(question, passages, self.embedder)
             result = AskResult(question, answer, list(passages), check_citations(answer, texts, self.embedder), fallback=True, model_reply=reply, degenerate=reason)
         else:
-            result = AskResult(question, reply, list(passages), citations, model_reply=reply)
+            # Show every citation in the text: the checker's attached ones get their [n], and a
+            # sentence that cites nothing and matches no passage is dropped as ungrounded.
+            kept = []
+            for sentence in split_sentences(reply):
+                own = [c for c in citations if c.sentence == sentence]
+                if not own:
+                    continue
+                added = next((c for c in own if c.added), None)
+                kept.append(f"{sentence} [{added.source_index}]" if added else sentence)
+            answer = " ".join(kept)
+            result = AskResult(question, answer, list(passages), check_citations(answer, texts, self.embedder, attach_uncited=False), model_reply=reply)
         result.model_sentences = len(made)
         result.model_sentences_supported = sum(c.supported for c in made)
         yield AskEvent("done", result=result)

@@ -24,7 +24,9 @@ def check_ask_json(out):
         assert set(s) == {"text", "source", "title", "score", "chunk_id"}
     n = len(result["sources"])
     assert result["citations"] and all(1 <= c["source_index"] <= n for c in result["citations"])
-    assert all(c["supported"] for c in result["citations"])
+    # Per-passage answers (the small default model) are all supported; a synthesised answer may keep
+    # an unsupported citation, marked, so at least one must be supported.
+    assert any(c["supported"] for c in result["citations"])
     for i in {c["source_index"] for c in result["citations"]}:
         assert f"[{i}]" in result["answer"]
     return result
