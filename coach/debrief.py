@@ -188,13 +188,13 @@ class Debrief:
                     parts.append(f"The questions that went worst were {qs}.")
                 if facts["blames_others"]:
                     other = self.passage("speak about others without blaming them own your part")
-                    extra.append(other) if other else None
+                    extra += [other] if other else []
                     parts.append(
                         f'You wrote "{quote(facts["blames_others"][0], 60)}": some of that may be true, but the review is only useful for the part you control{cites.n(other)}.'
                     )
                 if facts["self_blame"]:
                     kind = self.passage("do not blame yourself you are not a failure not every job is meant for you")
-                    extra.append(kind) if kind else None
+                    extra += [kind] if kind else []
                     parts.append(f'You also wrote "{quote(facts["self_blame"][0], 50)}". That is not true: one interview does not define you{cites.n(kind)}.')
                 parts.append(f"When you feel calmer, list what you did wrong and what went well, and own it without blaming yourself or only the panel{cites.n(main)}.")
                 body = " ".join(parts)

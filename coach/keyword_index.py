@@ -7,7 +7,6 @@ Chroma server sees new passages on its next query.
 from __future__ import annotations
 
 import threading
-from typing import Sequence
 
 
 class KeywordIndex:
@@ -68,6 +67,3 @@ def fuse(cosines: dict[str, float], keywords: dict[str, float], weight: float) -
     fused = {pid: cos + weight * bm.get(pid, 0.0) for pid, cos in cosines.items()}
     return sorted(fused.items(), key=lambda kv: -kv[1])
 
-
-def passage_ids(ids: Sequence[str]) -> list[str]:
-    return list(dict.fromkeys(ids))

@@ -422,9 +422,6 @@ class PageHandlers:
         n = self.coach.store.remove_source(source)
         if n:
             self.coach.store.bump_revision()
-        up = self.settings.uploads_dir
-        for info in [source]:
-            candidate = up / Path(info).name
-            if candidate.exists() and info.startswith("uploads/"):
-                candidate.unlink()
+        if source.startswith("uploads/"):  # an uploaded copy goes too, so the next index does not bring it back
+            (self.settings.uploads_dir / Path(source).name).unlink(missing_ok=True)
         return self.knowledge_rows(), f"Removed {n} passages from {source}." if n else f"No passages found for {source}."
