@@ -132,10 +132,13 @@ def test_corrupt_persistent_store_is_reported_and_rebuilt_without_touching_sessi
 
 
 def test_store_on_a_chroma_server(chroma_server, settings, embedder):
-    coach = build(settings.with_(chroma_url=chroma_server), embedder=embedder)
+    # The server is shared by the whole test session (scale-out and retrieval
+    # tests index into it too), so this test keeps to a collection of its own.
+    on_server = settings.with_(chroma_url=chroma_server, collection="store-test")
+    coach = build(on_server, embedder=embedder)
     stats = coach.index()
     assert stats.added > 0
-    again = build(settings.with_(chroma_url=chroma_server), embedder=embedder).index()
+    again = build(on_server, embedder=embedder).index()
     assert again.added == 0 and again.unchanged == stats.chunks
     top = coach.retriever.search("should I ask the interviewer for feedback", k=3)
     assert top and all(0 <= p.score <= 1 for p in top)
