@@ -146,6 +146,8 @@ SITUATION = [
 TASK = [
     (r"\bi was (the one )?(responsible|tasked|asked|assigned|in charge|hired|brought in|expected|supposed|given|told|charged)\b", 1.0),
     (r"\bmy (job|task|role|goal|responsibility|aim|objective|challenge|mission|brief|priority|assignment|part|target|remit|focus|duty) (was|is|became)\b", 1.0),
+    # "my task as the analyst on the team was to ...": a short qualifier between noun and verb
+    (r"\bmy (job|task|role|goal|responsibility|aim|objective|challenge|mission|brief|priority|assignment|part|remit|duty) (as|on|in|at|for|there|here)\b[^.?!]{0,40}? (was|became) to\b", 1.0),
     (r"\b(the|our) (goal|task|objective|challenge|aim|target|deadline|brief|priority|problem|mission) (was|is|became)\b", 0.8),
     (r"\bi (needed|had|wanted|was trying|tried|was determined|set out|decided it was my job) to\b", 0.7),
     (r"\b(we|i) (needed|had) to\b", 0.6),
