@@ -336,6 +336,14 @@ def find_files(paths: Iterable[Path]) -> tuple[list[Path], list[str]]:
     """Expand folders to the supported files inside them (sorted); report what is skipped."""
     found: list[Path] = []
     warnings: list[str] = []
+    seen: set[Path] = set()
+
+    def add(file: Path) -> None:  # a file named twice (a folder and the file in it) is read once
+        key = file.resolve()
+        if key not in seen:
+            seen.add(key)
+            found.append(file)
+
     for path in paths:
         path = Path(path)
         if path.is_dir():
@@ -343,9 +351,9 @@ def find_files(paths: Iterable[Path]) -> tuple[list[Path], list[str]]:
                 if any(part.startswith(".") for part in child.relative_to(path).parts):
                     continue
                 if child.suffix.lower() in SUPPORTED_SUFFIXES:
-                    found.append(child)
+                    add(child)
         elif path.is_file():
-            found.append(path)
+            add(path)
         else:
             warnings.append(f"skipped {path}: no such file or folder")
     return found, warnings

@@ -362,7 +362,7 @@ class PageHandlers:
         from .textfiles import read_text_file
 
         path = self._upload_path(file, allowed, what)
-        return read_text_file(path, f"the {what}", limit=self.settings.max_upload_bytes)
+        return read_text_file(path, f"the {what}", limit=self.settings.max_upload_bytes, label=path.name)
 
     def _upload_path(self, file: Any, allowed: set[str], what: str) -> Path:
         name = getattr(file, "name", None) or (file if isinstance(file, str) else None)
@@ -406,14 +406,17 @@ class PageHandlers:
             stats = self.coach.index(extra=saved, progress=report)
         except CoachError as err:
             return self.knowledge_rows(), f"⚠️ {err.explain()}"
-        warnings = [w for w in stats.warnings if any(str(s) in w for s in saved)]
         # A file that could not be read is removed again, so it does not linger in uploads.
-        for s in saved:
-            if any(str(s) in w for w in warnings):
-                s.unlink(missing_ok=True)
-        msg = f"Indexed {len(saved) - len(warnings)} file(s): {stats.added} new passages."
-        if problems or warnings:
-            msg += " ⚠️ " + " ".join(problems + [w.split(": ", 1)[-1] if ": " in w else w for w in warnings])
+        skipped: dict[Path, str] = {}
+        for warning in stats.warnings:
+            for s in saved:
+                prefix = f"skipped {s}: "
+                if warning.startswith(prefix):
+                    skipped[s] = warning[len(prefix):]
+                    s.unlink(missing_ok=True)
+        msg = f"Indexed {len(saved) - len(skipped)} file(s): {stats.added} new passages."
+        if problems or skipped:
+            msg += " ⚠️ " + " ".join(problems + [f"{s.name} was not indexed: {why}." for s, why in skipped.items()])
         return self.knowledge_rows(), msg
 
     def knowledge_remove(self, source: str) -> tuple[list[list[Any]], str]:
