@@ -7,16 +7,17 @@ def _escape(text: str) -> str:
     return text.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
 
 
-def write_pdf(path: Path, paragraphs: list[str], pages: int = 1) -> Path:
+def write_pdf(path: Path, paragraphs: list[str], pages: int = 1, per_page=None) -> Path:
+    """``per_page(i)``, when given, returns page i's paragraphs instead of ``paragraphs``."""
     objects: list[bytes] = []
     page_ids = []
     # 1: catalog, 2: pages, 3: font, then (content, page) pairs
     font_id = 3
     next_id = 4
     bodies = []
-    for _ in range(pages):
+    for page in range(pages):
         lines = ["BT /F1 11 Tf 50 780 Td 14 TL"]
-        for para in paragraphs:
+        for para in per_page(page) if per_page else paragraphs:
             lines.append(f"({_escape(para)}) Tj T* T*")
         lines.append("ET")
         stream = "\n".join(lines).encode("latin-1", "replace")
