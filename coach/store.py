@@ -10,7 +10,8 @@ from __future__ import annotations
 import shutil
 import time
 import uuid
-from dataclasses import dataclass, field
+import threading
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Callable, Iterable, Sequence
 from urllib.parse import urlparse
@@ -79,6 +80,13 @@ class SourceInfo:
     passages: int
 
 
+@dataclass(frozen=True)
+class Catalogue:
+    revision: object
+    passages: dict[str, Passage]  # passage id -> passage (score 0)
+    alias_of: dict[str, str]  # asked-as alias id -> the passage id it counts for
+
+
 def chroma_settings():
     from chromadb.config import Settings as ChromaSettings
 
@@ -131,6 +139,9 @@ class KnowledgeStore:
         self.collection_name = collection_name
         self.embedding_name = embedding_name
         self.location = location
+        self._catalogue: Catalogue | None = None
+        self._rev_cache: tuple[float, object] | None = None
+        self._catalogue_lock = threading.Lock()
 
     # -------------------------------------------------------- plumbing
 
@@ -201,6 +212,8 @@ class KnowledgeStore:
     def drop(self) -> None:
         """Delete the collection (the rebuild path). Sessions live elsewhere and are untouched."""
         self._collection = None
+        self._catalogue = None
+        self._rev_cache = None
 
         def delete():
             names = {c if isinstance(c, str) else c.name for c in self.client.list_collections()}
@@ -226,16 +239,6 @@ class KnowledgeStore:
                 return out
             offset += page
 
-    def all_passages(self) -> list[Passage]:
-        col = self.collection()
-        if col is None:
-            return []
-        batch = self._guard("listing passages", lambda: col.get(include=["metadatas", "documents"]))
-        return [
-            _passage(cid, doc, meta, None)
-            for cid, doc, meta in zip(batch["ids"], batch["documents"] or [], batch["metadatas"] or [])
-        ]
-
     def sources(self) -> list[SourceInfo]:
         counts: dict[str, SourceInfo] = {}
         for meta in self.all_metadata().values():
@@ -251,7 +254,7 @@ class KnowledgeStore:
     def revision(self, max_age: float = 2.0) -> object:
         """A stamp that changes whenever an index run changed the passages (re-read every few seconds)."""
         now = time.monotonic()
-        cached = getattr(self, "_rev_cache", None)
+        cached = self._rev_cache
         if cached and now - cached[0] < max_age:
             return cached[1]
         if self.collection() is None:
@@ -270,36 +273,49 @@ class KnowledgeStore:
         meta["revision"] = uuid.uuid4().hex
         self._guard("recording the revision", lambda: col.modify(metadata=meta))
         self._rev_cache = None
+        self._catalogue = None
+
+    def catalogue(self) -> "Catalogue":
+        """Every passage's text and metadata, and which passage each alias stands for, read once per revision.
+
+        Searches then ask Chroma for ids and distances only: reading documents and
+        metadata back for 60 rows took about two thirds of a query's time.
+        """
+        with self._catalogue_lock:
+            revision = self.revision()
+            cached = self._catalogue
+            if cached is not None and cached.revision == revision:
+                return cached
+            passages: dict[str, Passage] = {}
+            alias_of: dict[str, str] = {}
+            col = self.collection()
+            page, offset = 5000, 0
+            while col is not None:
+                batch = self._guard("listing passages", lambda: col.get(include=["metadatas", "documents"], limit=page, offset=offset))
+                for cid, doc, meta in zip(batch["ids"], batch["documents"] or [], batch["metadatas"] or []):
+                    meta = meta or {}
+                    if meta.get("alias_of"):
+                        alias_of[cid] = str(meta["alias_of"])
+                    else:
+                        passages[cid] = _passage(cid, doc, meta, None)
+                if len(batch["ids"]) < page:
+                    break
+                offset += page
+            self._catalogue = Catalogue(revision, passages, alias_of)
+            return self._catalogue
 
     def keyword_corpus(self) -> tuple[list[str], list[str]]:
         """Ids and searchable text (title, heading, passage) of every passage, aliases excluded."""
-        col = self.collection()
-        if col is None:
-            return [], []
-        ids: list[str] = []
-        texts: list[str] = []
-        page, offset = 5000, 0
-        while True:
-            batch = self._guard("listing passages", lambda: col.get(include=["metadatas", "documents"], limit=page, offset=offset))
-            for cid, doc, meta in zip(batch["ids"], batch["documents"] or [], batch["metadatas"] or []):
-                meta = meta or {}
-                if meta.get("alias_of"):
-                    continue
-                ids.append(cid)
-                texts.append(f"{meta.get('title', '')} {meta.get('heading', '')} {doc or ''}")
-            if len(batch["ids"]) < page:
-                return ids, texts
-            offset += page
+        passages = self.catalogue().passages
+        return list(passages), [f"{p.title} {p.heading} {p.text}" for p in passages.values()]
 
     def get_with_vectors(self, ids: Sequence[str]) -> list[tuple[Passage, list[float]]]:
         col = self.collection()
         if col is None or not ids:
             return []
-        batch = self._guard("reading passages", lambda: col.get(ids=list(ids), include=["metadatas", "documents", "embeddings"]))
-        out = []
-        for cid, doc, meta, vec in zip(batch["ids"], batch["documents"], batch["metadatas"], batch["embeddings"]):
-            out.append((_passage(cid, doc, meta, None), [float(x) for x in vec]))
-        return out
+        passages = self.catalogue().passages
+        batch = self._guard("reading passages", lambda: col.get(ids=list(ids), include=["embeddings"]))
+        return [(passages[cid], [float(x) for x in vec]) for cid, vec in zip(batch["ids"], batch["embeddings"]) if cid in passages]
 
     def query(self, vector: Sequence[float], k: int, where: dict | None = None) -> list[Passage]:
         """The k best distinct passages; alias vectors (asked-as questions) count for their passage."""
@@ -312,14 +328,28 @@ class KnowledgeStore:
                 f"The knowledge store holds {dim}-dimensional vectors but the embedding model gives {len(vector)}.",
                 "Run `coach index --rebuild`.",
             )
+        catalogue = self.catalogue()
+        n_results = max(k * 4, 60)
         result = self._guard(
             "searching",
-            lambda: col.query(
-                query_embeddings=[list(vector)],
-                n_results=max(k * 4, 60),
-                where=where,
-                include=["documents", "metadatas", "distances"],
-            ),
+            lambda: col.query(query_embeddings=[list(vector)], n_results=n_results, where=where, include=["distances"]),
+        )
+        ids, distances = result["ids"][0], result["distances"][0]
+        if not all(cid in catalogue.passages or catalogue.alias_of.get(cid) in catalogue.passages for cid in ids):
+            # Another app instance indexed since the catalogue was read: ask for the rows themselves.
+            return self._query_rows(col, vector, n_results, where, k)
+        best: dict[str, Passage] = {}
+        for cid, dist in zip(ids, distances):
+            pid = catalogue.alias_of.get(cid, cid)
+            score = max(0.0, min(1.0, 1.0 - float(dist)))
+            if pid not in best or score > best[pid].score:
+                best[pid] = replace(catalogue.passages[pid], score=score)
+        return sorted(best.values(), key=lambda p: -p.score)[:k]
+
+    def _query_rows(self, col, vector: Sequence[float], n_results: int, where: dict | None, k: int) -> list[Passage]:
+        result = self._guard(
+            "searching",
+            lambda: col.query(query_embeddings=[list(vector)], n_results=n_results, where=where, include=["documents", "metadatas", "distances"]),
         )
         best: dict[str, Passage] = {}
         for cid, doc, meta, dist in zip(result["ids"][0], result["documents"][0], result["metadatas"][0], result["distances"][0]):

@@ -150,3 +150,27 @@ def test_unreachable_chroma_server_is_a_clear_error(settings, embedder):
     coach = build(settings.with_(chroma_url=f"http://127.0.0.1:{free_port()}"), embedder=embedder)
     with pytest.raises(StoreError, match="Chroma"):
         coach.store.count()
+
+
+def test_a_search_sees_passages_another_instance_just_indexed(ephemeral_coach, tmp_path, embedder, monkeypatch):
+    """Searches read text and metadata from a per-revision catalogue; rows the catalogue has not seen yet
+    (another app instance indexed a moment ago) are read from Chroma itself, never dropped."""
+    reader = ephemeral_coach
+    writer = build(reader.settings.with_(knowledge_dir=tmp_path / "kb"), embedder=embedder, chroma_client_factory=lambda: reader.store.client)
+    write_notes(tmp_path / "kb", "a.md", {"Breathe": "Breathe out slowly before you answer a hard question."})
+    writer.index()
+    first = reader.retriever.search("breathe out slowly before answering a hard question", k=1)[0]
+    assert first.source == "kb/a.md" and first.heading == "Breathe" and first.score > 0.4
+
+    write_notes(tmp_path / "kb", "b.md", {"Salary": "Give a researched salary range when they ask about pay expectations."})
+    stale = reader.store.revision()
+    writer.index()
+    # The reader re-reads the revision only every few seconds: until then its catalogue lacks b.md.
+    monkeypatch.setattr(reader.store, "revision", lambda max_age=2.0: stale)
+    assert not any(p.source == "kb/b.md" for p in reader.store.catalogue().passages.values())
+    vector = embedder.embed(["what salary should I ask for"])[0]
+    hit = reader.store.query(vector, 1)[0]
+    assert (hit.source, hit.heading, hit.title) == ("kb/b.md", "Salary", "b.md")
+    assert "researched salary range" in hit.text
+    rows = reader.store._query_rows(reader.store.collection(), vector, 60, None, 1)[0]
+    assert hit == rows, "the catalogue path and the full-row path give the same passage and score"
