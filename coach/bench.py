@@ -43,7 +43,12 @@ def _percentile(values: list[float], q: float) -> float:
 
 
 class TimedModel:
-    """Wraps a chat model and records the time to first chunk of every call."""
+    """Wraps a chat model and records, for every call, the time until the model's first token.
+
+    The time is taken on the raw token stream, before the guard that releases text a
+    sentence at a time, so it measures the model (prompt reading included), not the
+    length of the first sentence.
+    """
 
     def __init__(self, inner: Any) -> None:
         self.inner = inner
@@ -55,14 +60,20 @@ class TimedModel:
         return self.inner.count_tokens(text)
 
     def stream(self, messages, sampling=None, on_queued=None) -> Iterator[str]:
+        from .llm import guarded
+
         start = time.perf_counter()
-        first = True
         args = (messages,) if sampling is None else (messages, sampling)
-        for chunk in self.inner.stream(*args, on_queued=on_queued):
-            if first:
-                self.ttfts.append(time.perf_counter() - start)
-                first = False
-            yield chunk
+
+        def timed() -> Iterator[str]:
+            first = True
+            for chunk in self.inner.raw_stream(*args, on_queued=on_queued):
+                if first:
+                    self.ttfts.append(time.perf_counter() - start)
+                    first = False
+                yield chunk
+
+        return guarded(timed())
 
 
 def generation(coach, report: Callable[[str], None], repeats: int = 3) -> dict[str, float]:
@@ -109,26 +120,31 @@ def generation(coach, report: Callable[[str], None], repeats: int = 3) -> dict[s
     return {"pipeline_tokens_per_s": round(statistics.median(pipeline), 1), "direct_tokens_per_s": round(statistics.median(direct), 1)}
 
 
-def turns(coach, report: Callable[[str], None]) -> dict[str, float]:
+def turns(coach, report: Callable[[str], None], repeats: int = 1) -> dict[str, float]:
+    """Time to first token on turns 1 and 8 of a scripted interview (median over ``repeats`` interviews)."""
     from .interview import InterviewSettings, MockInterview
 
-    timed = TimedModel(coach.chat_model)
-    state = MockInterview.new_state(InterviewSettings(kind="behavioral", questions=7, seed=42), coach.question_bank)
-    interview = MockInterview(state, timed, coach.prompts, coach.reviewer)
-    turn_ttfts: list[float] = []
-    before = len(timed.ttfts)
-    list(interview.start())
-    turn_ttfts.append(timed.ttfts[before])
-    for answer in TURN_ANSWERS:
+    firsts, lasts = [], []
+    for repeat in range(repeats):
+        timed = TimedModel(coach.chat_model)
+        state = MockInterview.new_state(InterviewSettings(kind="behavioral", questions=7, seed=42), coach.question_bank)
+        interview = MockInterview(state, timed, coach.prompts, coach.reviewer)
+        turn_ttfts: list[float] = []
         before = len(timed.ttfts)
-        events = list(interview.answer(answer))
-        # The interviewer's line is the last model call of the turn.
-        if any(e.kind == "interviewer" for e in events) and len(timed.ttfts) > before:
-            turn_ttfts.append(timed.ttfts[-1])
-        report(f"turns: {len(turn_ttfts)} of 8")
-        if len(turn_ttfts) >= 8:
-            break
-    return {"ttft_first_s": round(turn_ttfts[0], 3), "ttft_last_s": round(turn_ttfts[min(7, len(turn_ttfts) - 1)], 3), "turns": len(turn_ttfts)}
+        list(interview.start())
+        turn_ttfts.append(timed.ttfts[before])
+        for answer in TURN_ANSWERS:
+            before = len(timed.ttfts)
+            events = list(interview.answer(answer))
+            # The interviewer's line is the last model call of the turn.
+            if any(e.kind == "interviewer" for e in events) and len(timed.ttfts) > before:
+                turn_ttfts.append(timed.ttfts[-1])
+            report(f"turns: {len(turn_ttfts)} of 8 (interview {repeat + 1} of {repeats})")
+            if len(turn_ttfts) >= 8:
+                break
+        firsts.append(turn_ttfts[0])
+        lasts.append(turn_ttfts[min(7, len(turn_ttfts) - 1)])
+    return {"ttft_first_s": round(statistics.median(firsts), 3), "ttft_last_s": round(statistics.median(lasts), 3), "turns": len(turn_ttfts)}
 
 
 def retrieval_latency(coach, queries: list[str], repeat: int = 3) -> tuple[float, float]:
@@ -231,7 +247,7 @@ def run(coach, quick: bool = False, report: Callable[[str], None] = lambda s: No
         coach.index()
     out: dict[str, Any] = {"quick": quick, "machine": {"cores": os.cpu_count(), "threads": coach.settings.n_threads}}
     out["generation"] = generation(coach, report, repeats=1 if quick else 3)
-    out["turns"] = turns(coach, report)
+    out["turns"] = turns(coach, report, repeats=1 if quick else 3)
     queries = [
         "I froze when they asked about my weaknesses", "should I email them to ask why", "how do I stop rambling",
         "what do I wear to a video interview", "they never called back", "how do I answer tell me about yourself",

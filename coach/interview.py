@@ -105,7 +105,8 @@ class MockInterview:
             "stage": "new",  # new -> answer -> follow_up -> candidate_questions -> done
             "records": [],
             "transcript": [],
-            "messages": [],  # the model-facing conversation (stable prefix)
+            "messages": [],  # the model-facing conversation, as sent (stable prefix)
+            "pending_user": None,  # the candidate's last words, until a message carries them
         }
 
     # ------------------------------------------------------------ helpers
@@ -129,13 +130,24 @@ class MockInterview:
         return self.prompts.render("interviewer_system", interviewer_style=article, style=style, level=self.settings["level"], role=role or "open")
 
     def _word(self, prompt: str, fallback: str, validate, sentences: int = 2, **variables) -> Line:
-        """Ask the model to word a line; ``validate(text, instruction)`` says why it cannot be used."""
+        """Ask the model to word a line; ``validate(text, instruction)`` says why it cannot be used.
+
+        The message sent is kept in the conversation exactly as sent (instruction and
+        the candidate's words together), so the next turn's prompt starts with what
+        llama.cpp already has in its cache and only the new turn is read.
+        """
         latest = self.prompts.render(prompt, **variables)
         instruction = self.prompts.render(prompt, **{k: ("" if k in ("answer",) else v) for k, v in variables.items()})
+        self.state["pending_user"] = None  # the candidate's words are inside ``latest``
         messages = fit_messages(self.model, self._system(), self.state["messages"], latest, reserve=80)
+        self.state["messages"].append({"role": "user", "content": latest})
         return worded_line(self.model, messages, fallback, lambda t: validate(t) or check_line(t, max_words=200, instruction=instruction), sentences=sentences)
 
     def _say(self, text: str, meta: dict | None = None) -> InterviewEvent:
+        pending = self.state.get("pending_user")
+        if pending:  # nothing was worded this turn: the candidate's words still join the conversation
+            self.state["messages"].append({"role": "user", "content": pending})
+            self.state["pending_user"] = None
         self.state["transcript"].append({"role": "interviewer", "text": text})
         self.state["messages"].append({"role": "assistant", "content": text})
         self.on_turn("interviewer", text, meta or {}, self.state)
@@ -143,7 +155,7 @@ class MockInterview:
 
     def _heard(self, text: str) -> None:
         self.state["transcript"].append({"role": "candidate", "text": text})
-        self.state["messages"].append({"role": "user", "content": as_data("candidate", text)})
+        self.state["pending_user"] = as_data("candidate", text)
 
     # ------------------------------------------------------------ flow
 

@@ -133,3 +133,20 @@ def test_bad_settings_are_clear_errors(make_coach, fake_model):
         coach.new_interview(InterviewSettings(kind="trivia"))
     with pytest.raises(InputError, match="between"):
         coach.new_interview(InterviewSettings(questions=50))
+
+
+def test_each_interviewer_prompt_starts_with_the_previous_one_so_the_model_cache_is_reused(make_coach, fake_model):
+    """The conversation keeps each message exactly as sent: turn N+1's prompt extends turn N's, and
+    the candidate's words appear once, inside the latest message."""
+    coach = make_coach(fake_model)
+    sid, interview = coach.new_interview(InterviewSettings(kind="behavioral", questions=3, seed=4))
+    run(interview, [GOOD, THIN, "It went well in the end, and the customer renewed.", GOOD, "No questions, thank you."])
+    system = interview._system()
+    calls = [m for m in fake_model.history if m[0]["content"] == system]
+    assert len(calls) >= 5
+    for before, after in zip(calls, calls[1:]):
+        assert after[: len(before)] == before, "a later prompt must begin with the earlier prompt, unchanged"
+        assert after[len(before)]["role"] == "assistant"
+    last = calls[-1]
+    assert [m["role"] for m in last[1:]] == ["user", "assistant"] * ((len(last) - 2) // 2) + ["user"]
+    assert sum(GOOD in m["content"] for m in last) == 2, "each answer is sent once, not twice"
