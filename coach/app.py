@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from .config import Settings
-from .embedding import Embedder, SentenceTransformerEmbedder
+from .embedding import Embedder
 from .indexing import index_paths
 from .retrieval import Retriever
 from .store import KnowledgeStore, SyncStats, make_client, wipe_persistent_store
@@ -38,7 +38,9 @@ class Coach:
     def embedder(self) -> Embedder:
         if self._embedder is not None:
             return self._embedder
-        return SentenceTransformerEmbedder(self.settings.embedding_model, threads=self.settings.n_threads)
+        from .onnx_embedding import OnnxEmbedder
+
+        return OnnxEmbedder(self.settings.embedding_model, self.settings.onnx_dir, threads=self.settings.n_threads)
 
     @property
     def store_location(self) -> str:

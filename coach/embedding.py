@@ -83,22 +83,27 @@ class SentenceTransformerEmbedder:
     def embed(self, texts: Sequence[str], progress: Progress | None = None) -> list[list[float]]:
         model = self.load()
         texts = list(texts)
-        out: list[list[float]] = []
-        # Groups of several batches: encode() sorts each group by length, which cuts padding.
+        # Longest first across the whole call, then in groups of several batches (for the
+        # progress bar): each batch holds texts of similar length, so little is padding.
+        order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
+        out: list[list[float] | None] = [None] * len(texts)
         group = self._batch_size * 8
-        for start in range(0, len(texts), group):
-            batch = texts[start : start + group]
+        done = 0
+        for start in range(0, len(order), group):
+            ids = order[start : start + group]
             vectors = model.encode(
-                batch,
+                [texts[i] for i in ids],
                 batch_size=self._batch_size,
                 normalize_embeddings=True,
                 convert_to_numpy=True,
                 show_progress_bar=False,
             )
-            out.extend(v.tolist() for v in vectors)
+            for i, v in zip(ids, vectors):
+                out[i] = v.tolist()
+            done += len(ids)
             if progress:
-                progress(len(out), len(texts))
-        return out
+                progress(done, len(texts))
+        return out  # type: ignore[return-value]
 
     def embed_one(self, text: str) -> list[float]:
         return self.embed([text])[0]

@@ -56,9 +56,14 @@ def stop(proc: subprocess.Popen) -> None:
 
 @pytest.fixture(scope="session")
 def embedder():
-    from coach.embedding import SentenceTransformerEmbedder
+    """The app's own default embedder (ONNX Runtime, exported once into the user's model cache)."""
+    from coach.app import build
+    from coach.config import Settings
 
-    return SentenceTransformerEmbedder()
+    embedder = build(Settings.load({}, env={})).embedder
+    embedder.load()
+    assert embedder.backend == "onnxruntime", embedder.backend_note
+    return embedder
 
 
 @pytest.fixture
