@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 from pathlib import Path
-from typing import Callable, Protocol, Sequence
+from typing import Any, Callable, Protocol, Sequence
 
 from .errors import ModelError
 
@@ -20,6 +20,19 @@ class Embedder(Protocol):
     def dimension(self) -> int: ...
 
     def embed(self, texts: Sequence[str], progress: Progress | None = None) -> list[list[float]]: ...
+
+
+def embed_in_batches(count: int, batches: Sequence[list[int]], run: Callable[[list[int]], Sequence[Any]], progress: Progress | None) -> list[list[float]]:
+    """Run each batch of text positions; put the vectors back in the texts' own order, reporting progress."""
+    out: list[list[float]] = [[] for _ in range(count)]
+    done = 0
+    for ids in batches:
+        for i, vector in zip(ids, run(ids)):
+            out[i] = vector.tolist()
+        done += len(ids)
+        if progress:
+            progress(done, count)
+    return out
 
 
 def default_embedding_path() -> Path:
@@ -86,24 +99,19 @@ class SentenceTransformerEmbedder:
         # Longest first across the whole call, then in groups of several batches (for the
         # progress bar): each batch holds texts of similar length, so little is padding.
         order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
-        out: list[list[float] | None] = [None] * len(texts)
         group = self._batch_size * 8
-        done = 0
-        for start in range(0, len(order), group):
-            ids = order[start : start + group]
-            vectors = model.encode(
+        groups = [order[start : start + group] for start in range(0, len(order), group)]
+
+        def run(ids: list[int]):
+            return model.encode(
                 [texts[i] for i in ids],
                 batch_size=self._batch_size,
                 normalize_embeddings=True,
                 convert_to_numpy=True,
                 show_progress_bar=False,
             )
-            for i, v in zip(ids, vectors):
-                out[i] = v.tolist()
-            done += len(ids)
-            if progress:
-                progress(done, len(texts))
-        return out  # type: ignore[return-value]
+
+        return embed_in_batches(len(texts), groups, run, progress)
 
     def embed_one(self, text: str) -> list[float]:
         return self.embed([text])[0]

@@ -25,7 +25,7 @@ import threading
 from pathlib import Path
 from typing import Any, Sequence
 
-from .embedding import DEFAULT_EMBEDDING_NAME, Progress, SentenceTransformerEmbedder, default_embedding_path
+from .embedding import DEFAULT_EMBEDDING_NAME, Progress, SentenceTransformerEmbedder, default_embedding_path, embed_in_batches
 from .errors import ModelError
 
 EXPORT_TIMEOUT_S = 600
@@ -161,9 +161,9 @@ class OnnxEmbedder:
         # Longest first, in batches of about the same padded size: long passages go a few
         # at a time and short questions many at a time, so little of the work is padding.
         order = sorted(range(len(texts)), key=lambda i: -len(encodings[i].ids))
-        out: list[list[float] | None] = [None] * len(texts)
-        done = 0
-        for ids in _batches(order, [len(e.ids) for e in encodings], self._batch_tokens):
+        batches = _batches(order, [len(e.ids) for e in encodings], self._batch_tokens)
+
+        def run(ids: list[int]):
             width = len(encodings[ids[0]].ids)
             input_ids = np.zeros((len(ids), width), dtype=np.int64)
             mask = np.zeros((len(ids), width), dtype=np.int64)
@@ -171,14 +171,9 @@ class OnnxEmbedder:
                 n = len(encodings[i].ids)
                 input_ids[row, :n] = encodings[i].ids
                 mask[row, :n] = 1
-            feed = {"input_ids": input_ids, "attention_mask": mask, "token_type_ids": np.zeros_like(input_ids)}
-            vectors = self._session.run(None, feed)[0]
-            for i, v in zip(ids, vectors):
-                out[i] = v.tolist()
-            done += len(ids)
-            if progress:
-                progress(done, len(texts))
-        return out  # type: ignore[return-value]
+            return self._session.run(None, {"input_ids": input_ids, "attention_mask": mask, "token_type_ids": np.zeros_like(input_ids)})[0]
+
+        return embed_in_batches(len(texts), batches, run, progress)
 
     def embed_one(self, text: str) -> list[float]:
         return self.embed([text])[0]
