@@ -8,6 +8,7 @@ import socket
 import subprocess
 import sys
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -119,6 +120,33 @@ def chroma_server(tmp_path_factory):
     finally:
         stop(proc)
         log.close()
+
+
+@contextmanager
+def coach_served(home: Path, log_path: Path):
+    """`coach serve` for this home on a free loopback port; yields (url, process) once the page answers."""
+    port = free_port()
+    log = open(log_path, "w")
+    proc = subprocess.Popen(
+        [str(BIN / "coach"), "serve", "--port", str(port)],
+        env=dict(os.environ, COACH_HOME=str(home)),
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        url = f"http://127.0.0.1:{port}/"
+        wait_for_http(url, 120, proc)
+        yield url, proc
+    finally:
+        stop(proc)
+        log.close()
+
+
+def home_with_store(indexed_home: Path, folder: Path) -> Path:
+    """A fresh COACH_HOME holding a copy of the indexed store only (no sessions carried over)."""
+    home = folder / "home"
+    shutil.copytree(indexed_home / "chroma", home / "chroma")
+    return home
 
 
 def run_coach(*args: str, home: Path | None = None, env: dict | None = None, input: str | None = None, timeout: float = 600):

@@ -1,15 +1,11 @@
 """The page in headless Chromium (Debian's, driven by Playwright) against `coach serve` with the real default model."""
 
-import os
 import re
-import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from conftest import BIN, free_port, stop, wait_for_http
+from conftest import coach_served, home_with_store
 
 pytestmark = [pytest.mark.browser, pytest.mark.model]
 REPO = Path(__file__).resolve().parent.parent
@@ -26,22 +22,9 @@ GOOD = (
 
 @pytest.fixture(scope="module")
 def server(indexed_home, tmp_path_factory):
-    home = tmp_path_factory.mktemp("browser") / "home"
-    shutil.copytree(indexed_home / "chroma", home / "chroma")
-    port = free_port()
-    log = open(home.parent / "serve.log", "w")
-    proc = subprocess.Popen(
-        [str(BIN / "coach"), "serve", "--port", str(port)],
-        env=dict(os.environ, COACH_HOME=str(home)),
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    try:
-        wait_for_http(f"http://127.0.0.1:{port}/", 120, proc)
-        yield f"http://127.0.0.1:{port}/"
-    finally:
-        stop(proc)
-        log.close()
+    home = home_with_store(indexed_home, tmp_path_factory.mktemp("browser"))
+    with coach_served(home, home.parent / "serve.log") as (url, _):
+        yield url
 
 
 @pytest.fixture(scope="module")

@@ -10,17 +10,14 @@
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
-import subprocess
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
 from bad_inputs import BAD_INPUTS
-from conftest import BIN, free_port, stop, wait_for_http
+from conftest import coach_served, home_with_store
 from pdfgen import write_pdf
 from coach.history import History
 
@@ -40,22 +37,9 @@ MARKER = re.compile(r"Zeta\d\dcorp")
 @pytest.fixture(scope="module")
 def served(tmp_path_factory, indexed_home):
     """`coach serve` on a free loopback port, on a copy of the indexed store; yields (url, home, process)."""
-    home = tmp_path_factory.mktemp("http-api") / "home"
-    shutil.copytree(indexed_home / "chroma", home / "chroma")  # the store only: no sessions carried over
-    port = free_port()
-    log = open(home.parent / "serve.log", "w")
-    proc = subprocess.Popen(
-        [str(BIN / "coach"), "serve", "--port", str(port)],
-        env=dict(os.environ, COACH_HOME=str(home)),
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    try:
-        wait_for_http(f"http://127.0.0.1:{port}/", 120, proc)
-        yield f"http://127.0.0.1:{port}/", home, proc
-    finally:
-        stop(proc)
-        log.close()
+    home = home_with_store(indexed_home, tmp_path_factory.mktemp("http-api"))
+    with coach_served(home, home.parent / "serve.log") as (url, proc):
+        yield url, home, proc
 
 
 def client_for(url):
