@@ -11,11 +11,9 @@ from __future__ import annotations
 
 import os
 import random
-import shutil
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 import uuid
 from pathlib import Path
@@ -127,7 +125,10 @@ def turns(coach, report: Callable[[str], None], repeats: int = 1) -> dict[str, f
     firsts, lasts = [], []
     for repeat in range(repeats):
         timed = TimedModel(coach.chat_model)
-        state = MockInterview.new_state(InterviewSettings(kind="behavioral", questions=7, seed=42), coach.question_bank)
+        # Each interview is for another role, so its system prompt differs from the first words on
+        # and nothing from the previous interview's cache can be reused.
+        role = ("support lead", "data analyst", "project manager")[repeat % 3]
+        state = MockInterview.new_state(InterviewSettings(role=role, kind="behavioral", questions=7, seed=42 + repeat), coach.question_bank)
         interview = MockInterview(state, timed, coach.prompts, coach.reviewer)
         turn_ttfts: list[float] = []
         before = len(timed.ttfts)

@@ -16,7 +16,7 @@ from typing import Any, Callable, Iterator
 from .analysis import FLAGS
 from .context_budget import fit_messages
 from .errors import InputError
-from .llm import ChatModel, Message
+from .llm import ChatModel
 from .phrasing import Line, check_line, copies, worded_line
 from .prompts import PromptLibrary, as_data
 from .question_bank import GENERIC_FOLLOW_UPS, KINDS, LEVELS, STYLES, Question, QuestionBank

@@ -11,7 +11,6 @@ from __future__ import annotations
 import re
 import shutil
 import tempfile
-import time
 import uuid
 from pathlib import Path
 from typing import Any, Iterator
