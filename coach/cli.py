@@ -493,7 +493,7 @@ def cmd_bench(args: argparse.Namespace) -> int:
     from . import bench
 
     coach = make_coach(args)
-    print("Measuring; the full run takes about 10 minutes the first time (the 100,000-passage store is built once and cached), --quick about a minute.", file=sys.stderr)
+    print("Measuring; the full run takes about a minute, plus about 3 minutes the first time (the synthetic 10,000- and 100,000-passage stores are built once and cached); --quick under a minute.", file=sys.stderr)
     result = bench.run(coach, quick=args.quick, report=lambda msg: print(f"  {msg}", file=sys.stderr, flush=True))
     print(json.dumps(result) if args.json else bench.format_table(result))
     return 0
