@@ -8,12 +8,12 @@ add and query passes vectors computed by :mod:`coach.embedding`.
 from __future__ import annotations
 
 import shutil
+import threading
 import time
 import uuid
-import threading
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Callable, Iterable, Sequence
+from typing import Any, Callable, Iterable, Iterator, Sequence
 from urllib.parse import urlparse
 
 from .chunking import Chunk
@@ -224,20 +224,24 @@ class KnowledgeStore:
 
     # -------------------------------------------------------- reading
 
-    def all_metadata(self) -> dict[str, dict[str, Any]]:
+    def _rows(self, with_documents: bool) -> Iterator[tuple[str, str, dict[str, Any]]]:
+        """(id, document or "", metadata) of every stored vector, read a page at a time."""
         col = self.collection()
         if col is None:
-            return {}
-        out: dict[str, dict[str, Any]] = {}
-        page = 5000
-        offset = 0
+            return
+        include = ["metadatas", "documents"] if with_documents else ["metadatas"]
+        page, offset = 5000, 0
         while True:
-            batch = self._guard("listing passages", lambda: col.get(include=["metadatas"], limit=page, offset=offset))
-            for cid, meta in zip(batch["ids"], batch["metadatas"] or []):
-                out[cid] = dict(meta or {})
+            batch = self._guard("listing passages", lambda: col.get(include=include, limit=page, offset=offset))
+            documents = batch.get("documents") or [""] * len(batch["ids"])
+            for cid, doc, meta in zip(batch["ids"], documents, batch["metadatas"] or []):
+                yield cid, doc or "", dict(meta or {})
             if len(batch["ids"]) < page:
-                return out
+                return
             offset += page
+
+    def all_metadata(self) -> dict[str, dict[str, Any]]:
+        return {cid: meta for cid, _, meta in self._rows(with_documents=False)}
 
     def sources(self) -> list[SourceInfo]:
         counts: dict[str, SourceInfo] = {}
@@ -288,19 +292,11 @@ class KnowledgeStore:
                 return cached
             passages: dict[str, Passage] = {}
             alias_of: dict[str, str] = {}
-            col = self.collection()
-            page, offset = 5000, 0
-            while col is not None:
-                batch = self._guard("listing passages", lambda: col.get(include=["metadatas", "documents"], limit=page, offset=offset))
-                for cid, doc, meta in zip(batch["ids"], batch["documents"] or [], batch["metadatas"] or []):
-                    meta = meta or {}
-                    if meta.get("alias_of"):
-                        alias_of[cid] = str(meta["alias_of"])
-                    else:
-                        passages[cid] = _passage(cid, doc, meta, None)
-                if len(batch["ids"]) < page:
-                    break
-                offset += page
+            for cid, doc, meta in self._rows(with_documents=True):
+                if meta.get("alias_of"):
+                    alias_of[cid] = str(meta["alias_of"])
+                else:
+                    passages[cid] = _passage(cid, doc, meta, None)
             self._catalogue = Catalogue(revision, passages, alias_of)
             return self._catalogue
 
