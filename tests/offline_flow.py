@@ -17,8 +17,9 @@ import socket
 import struct
 import subprocess
 import sys
-import time
 from pathlib import Path
+
+from conftest import free_port, stop, wait_for_http  # this folder is on sys.path: the script runs from it
 
 HERE = Path(__file__).resolve().parent
 BIN = Path(sys.executable).parent
@@ -48,12 +49,6 @@ def network_reachable() -> bool:
         return False
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def main(work: Path, chromium: str) -> dict:
     loopback_up()
     result: dict = {"network_reachable": network_reachable(), "steps": {}}
@@ -78,30 +73,14 @@ def main(work: Path, chromium: str) -> dict:
     except Exception as err:  # reported, not raised: the test prints what happened
         result["page"] = {"error": f"{type(err).__name__}: {err}"}
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            server.kill()
+        stop(server)
         log.close()
     result["serve_log"] = (work / "serve.log").read_text(errors="replace")[-3000:]
     return result
 
 
 def browse(url: str, chromium: str, server: subprocess.Popen) -> dict:
-    import urllib.request
-
-    deadline = time.monotonic() + 120
-    while True:
-        if server.poll() is not None:
-            raise RuntimeError(f"coach serve exited with {server.returncode}")
-        try:
-            urllib.request.urlopen(url, timeout=2).close()
-            break
-        except OSError:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.3)
+    wait_for_http(url, 120, server)
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
