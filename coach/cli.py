@@ -460,6 +460,7 @@ def cmd_history(args: argparse.Namespace) -> int:
 
 @command("serve")
 def cmd_serve(args: argparse.Namespace) -> int:
+    from .browser_secret import browser_secret
     from .doctor import is_loopback
     from .errors import InputError
     from .page import PageHandlers
@@ -482,7 +483,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
             )
         print(f"warning: serving on {s.host}: the page is reachable from other machines (password protected).", file=sys.stderr)
     warmup = Warmup(coach)
-    demo = build_ui(PageHandlers(coach, warmup))
+    demo = build_ui(PageHandlers(coach, warmup), browser_secret(s.home))
     print(f"Interview coach: http://{s.host}:{s.port} (models load in the background; Ctrl+C stops)", flush=True)
     launch(demo, s.host, s.port, auth, s.max_upload_bytes, after_start=warmup.start)
     return 0

@@ -1,4 +1,11 @@
-"""Make sure no library phones home: called by every entry point before heavy imports."""
+"""Make sure no library phones home: called by every entry point before heavy imports.
+
+The variables are put in this process's environment, so every child process (the
+ONNX export, a spawned worker) inherits them too. onnxruntime's built-in telemetry
+(1DS, which looked up mobile.events.data.microsoft.com every few seconds) reads
+ORT_DISABLE_TELEMETRY when it starts; ``disable_telemetry_events()`` alone did not
+stop it. The offline test traps every process's DNS queries and packets to check.
+"""
 
 import os
 
@@ -11,6 +18,7 @@ OFFLINE_ENV = {
     "GRADIO_ANALYTICS_ENABLED": "False",
     "DO_NOT_TRACK": "1",
     "TOKENIZERS_PARALLELISM": "false",
+    "ORT_DISABLE_TELEMETRY": "1",  # onnxruntime (embeddings, and faster-whisper's voice detection)
 }
 
 

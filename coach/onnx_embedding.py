@@ -117,6 +117,9 @@ class OnnxEmbedder:
             raise _NoOnnx("the model does not use mean pooling")
         if not (folder / "tokenizer.json").exists():
             raise _NoOnnx("the model folder has no tokenizer.json")
+        from .offline import go_offline
+
+        go_offline()  # before onnxruntime loads, whoever called: its telemetry reads the environment once
         try:
             import onnxruntime
             from tokenizers import Tokenizer

@@ -11,13 +11,14 @@ from typing import Any
 from .page import PageHandlers, new_state
 from .question_bank import KINDS, LEVELS, STYLES
 
-def build_ui(handlers: PageHandlers):
+def build_ui(handlers: PageHandlers, browser_secret: str):
+    """``browser_secret`` encrypts each browser's owner id; it must outlive the process (see coach.browser_secret)."""
     import gradio as gr
 
     h = handlers
     with gr.Blocks(title="Interview coach", analytics_enabled=False) as demo:
         state = gr.State(new_state())
-        owner = gr.BrowserState("", storage_key="coach-owner")
+        owner = gr.BrowserState("", storage_key="coach-owner", secret=browser_secret)
         gr.Markdown("# Interview coach\nPractise interviews, debrief a bad one, and ask for advice: every tip shows the guidance it comes from. Everything stays on this machine.")
         status = gr.Markdown(h.status(), elem_id="status")
         timer = gr.Timer(1.0)

@@ -123,10 +123,10 @@ def chroma_server(tmp_path_factory):
 
 
 @contextmanager
-def coach_served(home: Path, log_path: Path):
-    """`coach serve` for this home on a free loopback port; yields (url, process) once the page answers."""
-    port = free_port()
-    log = open(log_path, "w")
+def coach_served(home: Path, log_path: Path, port: int | None = None):
+    """`coach serve` for this home on a loopback port (a free one unless given); yields (url, process) once the page answers."""
+    port = port or free_port()
+    log = open(log_path, "a")
     proc = subprocess.Popen(
         [str(BIN / "coach"), "serve", "--port", str(port)],
         env=dict(os.environ, COACH_HOME=str(home)),

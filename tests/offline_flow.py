@@ -1,25 +1,30 @@
-"""The whole coach flow with no network at all. test_offline.py runs this inside `unshare -n`.
+"""The whole coach flow with no network at all. test_offline.py runs this inside `unshare -n -m`.
 
 Usage: python offline_flow.py WORKDIR CHROMIUM
-Brings up the namespace's loopback interface (a new network namespace has only
-`lo`, and down), then runs index, ask, interview and debrief through the `coach`
-command and `coach serve` with a real browser asking one question. Every coach
-process runs with tests/netguard on PYTHONPATH, which logs any attempt to reach
-another machine to WORKDIR/net.log. Prints one JSON object as its last line.
+Installs the network trap (tests/nettrap.py: loopback up, a logging resolver on
+127.0.0.1 and a TUN device that every other address routes into), then runs index,
+ask, interview and debrief through the `coach` command and `coach serve` with a
+real browser asking one question, and leaves the server idle for a while so that
+anything that phones home on a timer shows up. The trap sees every process's DNS
+queries and packets; every coach process also runs with tests/netguard on
+PYTHONPATH, which names the Python process behind an attempt (WORKDIR/net.log).
+Prints one JSON object as its last line.
 """
 
 from __future__ import annotations
 
-import fcntl
 import json
 import os
 import socket
-import struct
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 from conftest import free_port, stop, wait_for_http  # this folder is on sys.path: the script runs from it
+from nettrap import NetTrap
+
+IDLE_SERVER_SECONDS = 30  # onnxruntime's telemetry, when it was on, looked up its host every few seconds
 
 HERE = Path(__file__).resolve().parent
 BIN = Path(sys.executable).parent
@@ -33,25 +38,19 @@ What does success look like in the first ninety days?
 NOTES = "My interview for a data analyst role went badly. I froze on the question about a conflict with a coworker and rambled. I feel awful."
 
 
-def loopback_up() -> None:
-    siocgifflags, siocsifflags, iff_up = 0x8913, 0x8914, 0x1
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
-        request = struct.pack("16sH14s", b"lo", 0, b"")
-        flags = struct.unpack("16sH14s", fcntl.ioctl(s, siocgifflags, request))[1]
-        fcntl.ioctl(s, siocsifflags, struct.pack("16sH14s", b"lo", flags | iff_up, b""))
-
-
 def network_reachable() -> bool:
+    """Whether a real answer comes back from outside (the trap swallows the attempt: it must not)."""
     try:
-        socket.create_connection(("1.1.1.1", 443), timeout=3).close()
+        socket.create_connection(("192.0.2.1", 443), timeout=3).close()
         return True
     except OSError:
         return False
 
 
 def main(work: Path, chromium: str) -> dict:
-    loopback_up()
+    trap = NetTrap(work / "trap").install()
     result: dict = {"network_reachable": network_reachable(), "steps": {}}
+    (work / "trap" / "packets.log").write_text("")  # the probe above is ours, not the coach's
     env = dict(os.environ, COACH_HOME=str(work / "home"), PYTHONPATH=str(HERE / "netguard"), COACH_NETLOG=str(work / "net.log"))
     (work / "answers.txt").write_text(ANSWERS, encoding="utf-8")
     (work / "notes.txt").write_text(NOTES, encoding="utf-8")
@@ -70,12 +69,15 @@ def main(work: Path, chromium: str) -> dict:
     server = subprocess.Popen([str(BIN / "coach"), "serve", "--port", str(port)], env=env, stdout=log, stderr=subprocess.STDOUT)
     try:
         result["page"] = browse(f"http://127.0.0.1:{port}/", chromium, server)
+        time.sleep(IDLE_SERVER_SECONDS)
     except Exception as err:  # reported, not raised: the test prints what happened
         result["page"] = {"error": f"{type(err).__name__}: {err}"}
     finally:
         stop(server)
         log.close()
     result["serve_log"] = (work / "serve.log").read_text(errors="replace")[-3000:]
+    trap.stop()
+    result["attempts"] = trap.attempts()
     return result
 
 

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import coach_served, home_with_store
+from conftest import coach_served, free_port, home_with_store
 
 pytestmark = [pytest.mark.browser, pytest.mark.model]
 REPO = Path(__file__).resolve().parent.parent
@@ -147,3 +147,32 @@ def test_the_three_modes_history_and_isolation(server, browser):
     a.screenshot(path=str(SHOTS / "knowledge.png"), full_page=True)
     a_ctx.close()
     b_ctx.close()
+
+
+def test_a_browser_sees_its_sessions_after_the_server_restarts(indexed_home, browser, tmp_path):
+    """The owner id in the browser's storage is encrypted with a secret kept in COACH_HOME, not one per process."""
+    home = home_with_store(indexed_home, tmp_path)
+    port = free_port()  # the same address after the restart: browser storage belongs to an origin
+    context = browser.new_context()
+    try:
+        with coach_served(home, tmp_path / "serve.log", port) as (url, _):
+            page = context.new_page()
+            page.goto(url)
+            page.wait_for_function("() => (document.querySelector('#status')?.innerText.match(/ready/g) || []).length >= 3", timeout=WAIT)
+            tab(page, "Ask the coach")
+            box = page.locator("#ask-box textarea")
+            box.fill("RESTART-CHECK how do I prepare three key points?")
+            box.press("Enter")
+            page.wait_for_timeout(500)
+            wait_idle(page, "ask-box")
+            page.wait_for_function("() => (document.querySelector('#ask-chat')?.innerText || '').includes('knowledge/')", timeout=WAIT)
+        secret = home / "browser-secret"
+        assert secret.exists() and secret.stat().st_mode & 0o077 == 0, "the secret is private to this user"
+        with coach_served(home, tmp_path / "serve.log", port) as (url, _):
+            page.goto(url)
+            page.get_by_text("Chat model:").wait_for(timeout=WAIT)
+            tab(page, "History")
+            page.locator("#history-refresh").click()
+            page.wait_for_function("() => /RESTART-CHECK/.test(document.querySelector('#history-table')?.innerText || '')", timeout=WAIT)
+    finally:
+        context.close()
