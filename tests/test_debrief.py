@@ -3,7 +3,7 @@
 import datetime as dt
 from pathlib import Path
 
-from coach.debrief import DebriefInput, to_markdown
+from coach.sessions.debrief import DebriefInput, to_markdown
 
 NOTES = (
     "I had a panel interview for a junior data analyst job yesterday and it went terribly. I was so nervous I froze "
@@ -73,11 +73,11 @@ def test_model_opener_only_when_it_passes_checks(make_coach, fake_model):
 
 def test_saved_debrief_and_its_context_for_follow_up_questions(make_coach, fake_model):
     coach = make_coach(fake_model)
-    sid, report = coach.run_debrief(DebriefInput(NOTES))
+    sid, report = coach.debriefs.run(DebriefInput(NOTES))
     record = coach.history.get(sid)
     assert record.info.kind == "debrief" and record.info.status == "finished"
     assert [t.role for t in record.turns] == ["user"] + ["coach"] * 5
-    context = coach.session_context(sid)
+    context = coach.coaching.context_for(sid, owner="")
     assert "stakeholder" in context.lower() and "nerves" in context
     md = to_markdown(report)
     assert md.count("\n## ") >= 8 and "## Sources" in md

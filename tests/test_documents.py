@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from coach.chunking import chunk_document, chunk_id, split_long
-from coach.documents import DocumentError, load_document, load_documents
+from coach.library.chunking import chunk_document, chunk_id, split_long
+from coach.library.documents import DocumentError, load_document, load_documents
 
 from pdfgen import write_pdf
 

@@ -7,11 +7,11 @@ import sys
 
 import numpy as np
 
-from coach.documents import load_documents
-from coach.chunking import chunk_document
+from coach.library.documents import load_documents
+from coach.library.chunking import chunk_document
 from coach.config import REPO_ROOT
-from coach.embedding import SentenceTransformerEmbedder, default_embedding_path
-from coach.onnx_embedding import OnnxEmbedder
+from coach.model.embedding import SentenceTransformerEmbedder, default_embedding_path
+from coach.model.onnx_embedding import OnnxEmbedder
 
 QUERIES = ["I froze when they asked about my weaknesses", "should I email them to ask why", "", "面试的时候我很紧张", "x" * 5000]
 

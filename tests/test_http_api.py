@@ -19,7 +19,7 @@ import pytest
 from bad_inputs import BAD_INPUTS
 from conftest import coach_served, home_with_store
 from pdfgen import write_pdf
-from coach.history import History
+from coach.sessions.history import History
 
 pytestmark = [pytest.mark.server, pytest.mark.model]
 

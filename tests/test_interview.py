@@ -3,7 +3,7 @@
 import pytest
 
 from coach.errors import InputError
-from coach.interview import InterviewSettings
+from coach.sessions.interview import InterviewSettings
 
 GOOD = (
     "At my last job as a support lead at a software company, our backlog had grown to 400 tickets. "
@@ -26,7 +26,7 @@ def run(interview, answers):
 
 def test_plan_comes_from_the_bank_and_one_question_is_asked_at_a_time(make_coach, fake_model):
     coach = make_coach(fake_model)
-    sid, interview = coach.new_interview(InterviewSettings(role="support lead", kind="behavioral", questions=2, seed=1))
+    sid, interview = coach.interviews.start(InterviewSettings(role="support lead", kind="behavioral", questions=2, seed=1))
     plan = [q["text"] for q in interview.state["plan"]]
     assert len(plan) == 2 and all(q["kind"] == "behavioral" for q in interview.state["plan"])
     first = list(interview.start())
@@ -36,11 +36,11 @@ def test_plan_comes_from_the_bank_and_one_question_is_asked_at_a_time(make_coach
 
 def test_thin_answer_gets_one_follow_up_then_moves_on(make_coach, fake_model):
     coach = make_coach(fake_model)
-    sid, interview = coach.new_interview(InterviewSettings(kind="behavioral", questions=2, seed=2))
+    sid, interview = coach.interviews.start(InterviewSettings(kind="behavioral", questions=2, seed=2))
     list(interview.start())
     after_thin = list(interview.answer(THIN))
     review = next(e for e in after_thin if e.kind == "review")
-    assert "too_short" in review.data["flags"]
+    assert "too_short" in review.review["flags"]
     said = events_text(after_thin)
     assert len(said) == 1 and said[0].endswith("?")
     assert interview.state["stage"] == "follow_up"
@@ -53,7 +53,7 @@ def test_thin_answer_gets_one_follow_up_then_moves_on(make_coach, fake_model):
 
 def test_good_answer_moves_on_without_follow_up_and_closing_invites_questions(make_coach, fake_model):
     coach = make_coach(fake_model)
-    sid, interview = coach.new_interview(InterviewSettings(kind="behavioral", questions=1, seed=3))
+    sid, interview = coach.interviews.start(InterviewSettings(kind="behavioral", questions=1, seed=3))
     list(interview.start())
     after = list(interview.answer(GOOD))
     assert interview.state["stage"] == "candidate_questions"
@@ -61,7 +61,7 @@ def test_good_answer_moves_on_without_follow_up_and_closing_invites_questions(ma
     assert closing.endswith("?")
     done = list(interview.answer("What does a typical week look like for the team?"))
     assert interview.finished
-    card = next(e for e in done if e.kind == "finished").data
+    card = next(e for e in done if e.kind == "finished").card
     assert len(card["answers"]) == 1 and card["answers"][0]["answer"] == GOOD
     assert card["answers"][0]["flags"] == []
     assert set(card["star_average"]) == {"situation", "task", "action", "result"}
@@ -70,22 +70,22 @@ def test_good_answer_moves_on_without_follow_up_and_closing_invites_questions(ma
 def test_degenerate_model_text_falls_back_to_bank_wording(make_coach, fake_model):
     fake_model.default = "User: I am the candidate now. User: I am the candidate now."
     coach = make_coach(fake_model)
-    sid, interview = coach.new_interview(InterviewSettings(role="analyst", kind="behavioral", questions=1, seed=4))
+    sid, interview = coach.interviews.start(InterviewSettings(role="analyst", kind="behavioral", questions=1, seed=4))
     greeting = list(interview.start())[0]
     assert "User:" not in greeting.text and "analyst" in greeting.text
     events = list(interview.answer(THIN))
     follow = events_text(events)[0]
-    flags = next(e for e in events if e.kind == "review").data["flags"]
-    from coach.question_bank import GENERIC_FOLLOW_UPS
+    flags = next(e for e in events if e.kind == "review").review["flags"]
+    from coach.feedback.flags import flag
 
-    expected = GENERIC_FOLLOW_UPS["off_topic"] if "off_topic" in flags else interview.state["plan"][0]["follow_up"]
+    expected = flag("off_topic").follow_up if "off_topic" in flags else interview.state["plan"][0]["follow_up"]
     assert follow == expected
 
 
 def test_model_wording_is_used_when_it_passes_the_checks(make_coach, fake_model):
     fake_model.enqueue("Welcome, and thanks for coming in today.")
     coach = make_coach(fake_model)
-    sid, interview = coach.new_interview(InterviewSettings(kind="behavioral", questions=1, seed=5))
+    sid, interview = coach.interviews.start(InterviewSettings(kind="behavioral", questions=1, seed=5))
     first = list(interview.start())[0]
     assert first.text.startswith("Welcome, and thanks for coming in today.")
     assert "1 questions" not in fake_model.last_prompt and "ask 1 question" in fake_model.last_prompt
@@ -93,7 +93,7 @@ def test_model_wording_is_used_when_it_passes_the_checks(make_coach, fake_model)
 
 def test_answers_reach_the_model_as_data_and_turns_are_saved(make_coach, fake_model):
     coach = make_coach(fake_model)
-    sid, interview = coach.new_interview(InterviewSettings(kind="behavioral", questions=2, seed=6))
+    sid, interview = coach.interviews.start(InterviewSettings(kind="behavioral", questions=2, seed=6))
     list(interview.start())
     list(interview.answer(GOOD))
     prompts = "\n".join(m["content"] for call in fake_model.history for m in call)
@@ -102,13 +102,13 @@ def test_answers_reach_the_model_as_data_and_turns_are_saved(make_coach, fake_mo
     assert [t.role for t in record.turns] == ["interviewer", "candidate", "interviewer"]
     assert record.state["index"] == 1
     # The saved state resumes the same interview.
-    resumed = coach.interview(sid, record.state)
+    resumed = coach.interviews.resume(sid, record.state)
     assert resumed.current.text == interview.current.text
 
 
 def test_scorecard_top_improvements_come_with_sources(make_coach, fake_model):
     coach = make_coach(fake_model)
-    sid, interview = coach.new_interview(InterviewSettings(kind="behavioral", questions=2, seed=7))
+    sid, interview = coach.interviews.start(InterviewSettings(kind="behavioral", questions=2, seed=7))
     run(interview, [THIN, "We did it together as a team, no idea of the numbers.", THIN, "It was fine.", "no"])
     assert interview.finished
     card = coach.history.get(sid).summary
@@ -122,7 +122,7 @@ def test_scorecard_top_improvements_come_with_sources(make_coach, fake_model):
 def test_job_description_adds_skill_questions(make_coach, fake_model):
     coach = make_coach(fake_model)
     jd = "We are hiring a data analyst with strong SQL, Tableau and stakeholder management skills."
-    sid, interview = coach.new_interview(InterviewSettings(kind="mixed", questions=6, job_description=jd, seed=8))
+    sid, interview = coach.interviews.start(InterviewSettings(kind="mixed", questions=6, job_description=jd, seed=8))
     skills = [q["skill"] for q in interview.state["plan"] if q["origin"] == "job_description"]
     assert skills and set(skills) <= {"SQL", "Tableau", "stakeholder management"}
 
@@ -130,16 +130,16 @@ def test_job_description_adds_skill_questions(make_coach, fake_model):
 def test_bad_settings_are_clear_errors(make_coach, fake_model):
     coach = make_coach(fake_model)
     with pytest.raises(InputError, match="kind"):
-        coach.new_interview(InterviewSettings(kind="trivia"))
+        coach.interviews.start(InterviewSettings(kind="trivia"))
     with pytest.raises(InputError, match="between"):
-        coach.new_interview(InterviewSettings(questions=50))
+        coach.interviews.start(InterviewSettings(questions=50))
 
 
 def test_each_interviewer_prompt_starts_with_the_previous_one_so_the_model_cache_is_reused(make_coach, fake_model):
     """The conversation keeps each message exactly as sent: turn N+1's prompt extends turn N's, and
     the candidate's words appear once, inside the latest message."""
     coach = make_coach(fake_model)
-    sid, interview = coach.new_interview(InterviewSettings(kind="behavioral", questions=3, seed=4))
+    sid, interview = coach.interviews.start(InterviewSettings(kind="behavioral", questions=3, seed=4))
     run(interview, [GOOD, THIN, "It went well in the end, and the customer renewed.", GOOD, "No questions, thank you."])
     system = interview._system()
     calls = [m for m in fake_model.history if m[0]["content"] == system]

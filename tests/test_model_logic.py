@@ -7,13 +7,14 @@ from pathlib import Path
 import jinja2
 import pytest
 
-from coach.context_budget import fit_messages, message_tokens
-from coach.gate import ModelGate
-from coach.guard import StreamGuard, clean, degenerate_reason
-from coach.llm import ScriptedChatModel, guarded
-from coach.prompts import REMOVED, PromptLibrary, as_data, neutralise
+from coach.model.context_budget import fit_messages, message_tokens
+from coach.model.gate import ModelGate
+from coach.model.guard import StreamGuard, clean, degenerate_reason
+from coach.model.llm import guarded
+from fakes import ScriptedChatModel
+from coach.model.prompts import REMOVED, PromptLibrary, as_data, neutralise
 
-PROMPTS = Path(__file__).resolve().parent.parent / "prompts"
+PROMPTS = Path(__file__).resolve().parent.parent / "coach" / "prompts"
 
 
 def test_guard_cuts_repeated_sentences_and_role_breaks():

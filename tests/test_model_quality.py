@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from coach.evaluation import citation_rate, degenerate_rate, load_jsonl
+from coach.interfaces.evaluation import citation_rate, degenerate_rate, load_jsonl
 
 pytestmark = pytest.mark.model
 DATA = Path(__file__).parent / "data"

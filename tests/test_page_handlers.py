@@ -2,8 +2,8 @@
 
 import pytest
 
-from coach.page import PageHandlers, new_state
-from coach.warmup import Warmup
+from coach.interfaces.page import PageHandlers, new_state
+from coach.interfaces.warmup import Warmup
 
 GOOD = (
     "At my last job as a support lead at a software company, our backlog had grown to 400 tickets. "
@@ -28,26 +28,26 @@ def last(gen):
 
 
 def test_interview_start_answer_and_scorecard(page):
-    chat, analysis, card, notice, state = last(page.interview_start(new_state(), "me", "analyst", "mid", "behavioral", "neutral", 1, ""))
-    assert len(chat) == 1 and "Interview started" in notice
-    chat, analysis, card, notice, state, box = last(page.interview_answer(state, GOOD, chat))
-    assert "Flags:" in analysis and box == ""
-    chat, analysis, card, notice, state, box = last(page.interview_answer(state, "No questions, thanks.", chat))
-    assert "Scorecard" in card and "Flags:" in analysis, "the last analysis stays on screen"
+    view = last(page.interview_start(new_state(), "me", "analyst", "mid", "behavioral", "neutral", 1, ""))
+    assert len(view.chat) == 1 and "Interview started" in view.notice
+    view = last(page.interview_answer(view.state, GOOD, view.chat))
+    assert "Flags:" in view.analysis and view.answer_box == ""
+    view = last(page.interview_answer(view.state, "No questions, thanks.", view.chat))
+    assert "Scorecard" in view.scorecard and "Flags:" in view.analysis, "the last analysis stays on screen"
 
 
 def test_too_long_answer_is_refused_and_kept(page):
-    *_, state = last(page.interview_start(new_state(), "me", "", "mid", "behavioral", "neutral", 1, ""))
+    state = last(page.interview_start(new_state(), "me", "", "mid", "behavioral", "neutral", 1, "")).state
     huge = "word " * 5000
-    chat, analysis, card, notice, state, box = last(page.interview_answer(state, huge, []))
-    assert "limit" in notice and box == huge and chat == []
+    view = last(page.interview_answer(state, huge, []))
+    assert "limit" in view.notice and view.answer_box == huge and view.chat == []
 
 
 def test_ask_streams_and_lists_sources_and_saves(page, fake_model):
     fake_model.default = "Practise your answers to the questions you expect, out loud, before the interview."
     outputs = list(page.ask(new_state(), "me", "How should I practise for interviews?", [], None))
-    assert outputs[0][3] == "", "the question box is cleared once accepted"
-    chat, notice, state, box = outputs[-1]
+    assert outputs[0].question_box == "", "the question box is cleared once accepted"
+    chat = outputs[-1].chat
     assert chat[0] == {"role": "user", "content": "How should I practise for interviews?"}
     assert "[1]" in chat[1]["content"]
     sources = [m for m in chat if m.get("metadata")]
@@ -57,16 +57,17 @@ def test_ask_streams_and_lists_sources_and_saves(page, fake_model):
 
 def test_debrief_walks_five_steps_then_report_and_drafts(page):
     notes = "The interview went badly. I froze when they asked about my greatest weakness. I feel embarrassed."
-    chat, report, follow, feedback, notice, state, kept = last(page.debrief_start(new_state(), "me", notes, None, "analyst"))
-    assert "Step 1 of 5" in chat[-1]["content"] and kept == notes
+    view = last(page.debrief_start(new_state(), "me", notes, None, "analyst"))
+    assert "Step 1 of 5" in view.chat[-1]["content"] and view.box == notes
     for n in range(2, 6):
-        chat, report, follow, feedback, notice, state, reply = page.debrief_next(state, "", chat)
-        assert f"Step {n} of 5" in chat[-1]["content"]
-    chat, report, follow, feedback, notice, state, reply = page.debrief_next(state, "Thanks, that helps.", chat)
-    assert "Action plan" in report and "Dear" in follow and "feedback" in feedback.lower()
-    assert chat[-1] == {"role": "user", "content": "Thanks, that helps."}
-    chat, analysis, card, notice, state = last(page.practise_weak(state, "me", "mid", "neutral"))
-    assert "weakness" in chat[0]["content"].lower() and "Practising 1 question" in notice
+        view = page.debrief_next(view.state, "", view.chat)
+        assert f"Step {n} of 5" in view.chat[-1]["content"]
+    view = page.debrief_next(view.state, "Thanks, that helps.", view.chat)
+    assert "Action plan" in view.report and "Dear" in view.follow_up and "feedback" in view.feedback_request.lower()
+    assert "## 1." not in view.report and "Draft:" not in view.report, "steps and drafts are shown elsewhere"
+    assert view.chat[-1] == {"role": "user", "content": "Thanks, that helps."}
+    practice = last(page.practise_weak(view.state, "me", "mid", "neutral"))
+    assert "weakness" in practice.chat[0]["content"].lower() and "Practising 1 question" in practice.notice
 
 
 def test_sessions_are_per_browser(page):
@@ -82,7 +83,7 @@ def test_sessions_are_per_browser(page):
 
 
 def test_history_open_export_delete(page):
-    *_, state = last(page.interview_start(new_state(), "me", "", "mid", "behavioral", "neutral", 1, ""))
+    last(page.interview_start(new_state(), "me", "", "mid", "behavioral", "neutral", 1, ""))
     sid = page.history_rows("me")[0][0]
     assert "Mock interview" in page.history_open("me", sid)
     path = page.history_export("me", sid)
@@ -99,8 +100,8 @@ def test_knowledge_upload_checks_type_size_and_indexes(page, tmp_path):
     empty.write_text("")
     wrong = tmp_path / "virus.exe"
     wrong.write_bytes(b"MZ")
-    rows, msg = page.knowledge_upload([str(good), str(empty), str(wrong)])
-    assert "Indexed 1 file" in msg and "empty" in msg and "virus.exe" in msg
-    assert any(r[0] == "uploads/my-notes.md" for r in rows)
-    rows, msg = page.knowledge_remove("uploads/my-notes.md")
-    assert "Removed" in msg and not any(r[0] == "uploads/my-notes.md" for r in rows)
+    view = page.knowledge_upload([str(good), str(empty), str(wrong)])
+    assert "Indexed 1 file" in view.notice and "empty" in view.notice and "virus.exe" in view.notice
+    assert any(r[0] == "uploads/my-notes.md" for r in view.rows)
+    view = page.knowledge_remove("uploads/my-notes.md")
+    assert "Removed" in view.notice and not any(r[0] == "uploads/my-notes.md" for r in view.rows)

@@ -9,7 +9,7 @@ import pytest
 
 from conftest import free_port, run_coach
 from coach.errors import ModelError
-from coach.llm import LlamaCppChatModel, OpenAIChatModel, complete
+from coach.model.llm import LlamaCppChatModel, OpenAIChatModel, complete
 
 pytestmark = pytest.mark.model
 QUESTION = "I froze when they asked about my weaknesses. What should I do next time?"
@@ -107,7 +107,7 @@ def test_bad_model_files_give_clear_errors(content, expected, tmp_path, indexed_
 
 
 def test_model_too_large_for_free_memory(default_gguf, monkeypatch):
-    import coach.sysinfo
+    import coach.model.sysinfo
 
     monkeypatch.setattr(coach.sysinfo, "available_memory_bytes", lambda: 10_000_000)
     with pytest.raises(ModelError, match="memory"):

@@ -12,9 +12,9 @@ import pytest
 
 from bad_inputs import BAD_INPUTS
 from conftest import run_coach
-from coach.analysis import analyze
-from coach.history import History
-from coach.limits import check_text
+from coach.feedback.analysis import analyze
+from coach.sessions.history import History
+from coach.interfaces.limits import check_text
 from coach.errors import InputError
 
 HERE = Path(__file__).parent

@@ -14,7 +14,7 @@ import time
 import pytest
 
 from conftest import BIN, free_port, wait_for_http
-from coach.history import History
+from coach.sessions.history import History
 
 pytestmark = [pytest.mark.server, pytest.mark.model]
 

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from coach.errors import InputError
-from coach.transcripts import parse_transcript
+from coach.sessions.transcripts import parse_transcript
 
 T = Path(__file__).parent / "data" / "transcripts"
 

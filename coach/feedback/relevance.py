@@ -1,0 +1,44 @@
+"""How relevant an answer is to its question: embedding similarity, calibrated.
+
+The question's template ("Tell me about a time you ...", "What would you do
+if ...") is removed so that only its topic is compared, and the answer is
+compared as a whole and sentence by sentence; the best match counts. On
+tests/data/analysis_cases.jsonl this separates off-topic answers at 0.12
+(see coach.analysis.OFF_TOPIC_BELOW).
+"""
+
+from __future__ import annotations
+
+import re
+
+from coach.text import cosine, split_sentences
+from coach.model.embedding import Embedder
+
+TEMPLATE = re.compile(
+    r"^(tell (me|us) about (a|an|one) (time|situation|occasion|moment) (when |where |that )?(you )?"
+    r"|describe (a|an|one) (time|situation|occasion|moment) (when |where |that )?(you )?"
+    r"|give (me |us )?(an|one) example of (a time )?(when |where |how )?(you )?"
+    r"|walk (me|us) through (a time |how )?(you )?"
+    r"|what would you do if (you )?|how would you |how do you |what is |what's |what are "
+    r"|why do you want to |why are you |can you |could you )",
+    re.I,
+)
+MAX_SENTENCES = 40
+
+
+def question_topic(question: str) -> str:
+    topic = TEMPLATE.sub("", question.strip())
+    return topic or question
+
+
+class RelevanceScorer:
+    def __init__(self, embedder: Embedder) -> None:
+        self.embedder = embedder
+
+    def score(self, question: str, answer: str) -> float | None:
+        if not question.strip() or not answer.strip():
+            return None
+        sentences = split_sentences(answer)[:MAX_SENTENCES]
+        vectors = self.embedder.embed([question_topic(question), answer[:4000]] + sentences)
+        topic = vectors[0]
+        return max(cosine(topic, v) for v in vectors[1:])

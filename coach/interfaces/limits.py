@@ -1,0 +1,26 @@
+"""Checks on text people type or upload, the same for CLI, page and HTTP API."""
+
+from __future__ import annotations
+
+import re
+
+from coach.errors import InputError
+
+
+def clean_text(text: str | None) -> str:
+    """Normalise line ends and drop control characters other than tab and newline."""
+    text = (text or "").replace("\r\n", "\n").replace("\r", "\n")
+    return re.sub(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", "", text)
+
+
+def check_text(text: str | None, limit: int, what: str = "answer") -> str:
+    """The cleaned text, or an InputError saying what is wrong; the caller keeps the original."""
+    cleaned = clean_text(text)
+    if not cleaned.strip():
+        raise InputError(f"The {what} is empty.", f"Type your {what} and try again.")
+    if len(cleaned) > limit:
+        raise InputError(
+            f"The {what} is {len(cleaned):,} characters long; the limit is {limit:,}.",
+            "Shorten it and try again.",
+        )
+    return cleaned

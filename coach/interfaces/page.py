@@ -1,0 +1,242 @@
+"""Handlers behind the page's three modes: plain functions over the use cases, testable without a browser.
+
+Each browser session has its own ``state`` dict (held by Gradio); nothing here
+is shared between sessions except the core objects and the model gate. Every
+text that comes in is checked on the server (length, emptiness); on a problem
+the handler returns a message and hands back what was typed, so nothing is lost.
+A session id that comes from a browser is only ever used if that browser may see
+the session (see :meth:`History.get_visible`).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Iterator
+
+from coach.errors import CoachError, InputError
+from coach.interfaces.limits import check_text
+from coach.interfaces.page_history import HistoryHandlers
+from coach.interfaces.views import AskView, DebriefView, InterviewView, flags_markdown, scorecard_markdown
+from coach.interfaces.warmup import Warmup
+from coach.model.gate import MODEL_GATE
+from coach.sessions.coaching import Conversation
+from coach.sessions.debrief import STEP_COUNT, DebriefInput, to_markdown
+from coach.sessions.interview import AnswerReviewed, CoachComment, InterviewerLine, InterviewFinished, InterviewSettings
+
+TRANSCRIPT_TYPES = {".txt", ".vtt", ".srt"}
+
+
+def new_state() -> dict[str, Any]:
+    return {"interview": None, "conversation": Conversation(), "debrief": None}
+
+
+def queue_note() -> str:
+    if MODEL_GATE.busy or MODEL_GATE.waiting:
+        ahead = MODEL_GATE.waiting + (1 if MODEL_GATE.busy else 0)
+        return f"⏳ The model is busy with another request; yours is queued ({ahead} ahead)…"
+    return ""
+
+
+def problem(err: CoachError) -> str:
+    return f"⚠️ {err.explain()}"
+
+
+class PageHandlers(HistoryHandlers):
+    def __init__(self, coach: Any, warmup: Warmup) -> None:
+        super().__init__(coach, warmup)
+
+    # ------------------------------------------------------------ status
+
+    def status(self) -> str:
+        try:
+            return self.warmup.describe()
+        except CoachError as err:
+            return problem(err)
+
+    def _wait(self, *parts: str) -> str | None:
+        """None when ready; otherwise the message to show while waiting (after waiting)."""
+        if self.warmup.ready(*parts):
+            return None
+        return "⏳ Still loading the models (this takes a few seconds after start-up)…"
+
+    # ------------------------------------------------------------ interview
+
+    def interview_start(self, state, owner, role, level, kind, style, count, job_description) -> Iterator[InterviewView]:
+        state = state or new_state()
+        try:
+            jd = check_text(job_description, self.settings.max_notes_chars, "job description") if (job_description or "").strip() else ""
+            settings = InterviewSettings(role or "", level, kind, style, int(count), jd)
+            if msg := self._wait("embedding", "store", "model"):
+                yield InterviewView([], state, notice=msg)
+                self.warmup.wait("embedding", "store", "model")
+            if note := queue_note():
+                yield InterviewView([], state, notice=note)
+            sid, interview = self.coach.interviews.start(settings, owner=owner or "")
+        except CoachError as err:
+            yield InterviewView([], state, notice=problem(err))
+            return
+        yield from self._begin(state, sid, interview, f"Interview started (session {sid}). Type your answer and press Enter.")
+
+    def _begin(self, state, sid: str, interview, notice: str) -> Iterator[InterviewView]:
+        chat = [{"role": "assistant", "content": e.text} for e in interview.start() if isinstance(e, InterviewerLine)]
+        state["interview"] = {"sid": sid, "state": interview.state}
+        yield InterviewView(chat, state, notice=notice)
+
+    def interview_answer(self, state, text, chat) -> Iterator[InterviewView]:
+        state = state or new_state()
+        chat = list(chat or [])
+        current = state.get("interview")
+        if not current:
+            yield InterviewView(chat, state, notice="Start an interview first.", answer_box=text)
+            return
+        try:
+            answer = check_text(text, self.settings.max_answer_chars, "answer")
+        except InputError as err:
+            yield InterviewView(chat, state, notice=problem(err), answer_box=text)
+            return
+        interview = self.coach.interviews.resume(current["sid"], current["state"])
+        if interview.finished:
+            yield InterviewView(chat, state, notice="This interview has finished; start a new one.", answer_box=text)
+            return
+        chat.append({"role": "user", "content": answer})
+        view = InterviewView(chat, state, analysis=current.get("analysis", ""))  # the last analysis stays until a new one
+        view.notice = queue_note() or "The interviewer is thinking…"
+        yield view
+        view.notice = ""
+        try:
+            for event in interview.answer(answer):
+                if isinstance(event, AnswerReviewed):
+                    view.analysis = flags_markdown(event.review)
+                elif isinstance(event, CoachComment):
+                    view.analysis += f"\n\n**Coach:** {event.text}" + (f"  \n*Source: {event.source_label}*" if event.source_label else "")
+                elif isinstance(event, InterviewerLine):
+                    chat.append({"role": "assistant", "content": event.text})
+                elif isinstance(event, InterviewFinished):
+                    view.scorecard = scorecard_markdown(event.card)
+                yield view
+        except CoachError as err:
+            view.notice = problem(err)
+            yield view
+            return
+        current["state"] = interview.state
+        current["analysis"] = view.analysis
+        if interview.finished:
+            view.notice = "Interview finished: your scorecard is below and saved in History."
+        yield view
+
+    # ------------------------------------------------------------ ask
+
+    def ask(self, state, owner, question, chat, context_session) -> Iterator[AskView]:
+        state = state or new_state()
+        chat = list(chat or [])
+        try:
+            q = check_text(question, 2000, "question")
+        except InputError as err:
+            yield AskView(chat, state, problem(err), question)
+            return
+        if msg := self._wait("embedding", "store", "model"):
+            yield AskView(chat, state, msg, question)
+            self.warmup.wait("embedding", "store", "model")
+        chat.append({"role": "user", "content": q})
+        chat.append({"role": "assistant", "content": ""})
+        yield AskView(chat, state, queue_note())
+        conversation = state.setdefault("conversation", Conversation())
+        context_id = (context_session or "").split(" ", 1)[0]
+        result, notice, text = None, "", ""
+        try:
+            for event in self.coach.coaching.ask(q, conversation, owner=owner or "", context_session=context_id):
+                if event.kind == "queued":
+                    yield AskView(chat, state, event.text)
+                elif event.kind == "token":
+                    text += event.text
+                    chat[-1] = {"role": "assistant", "content": text}
+                    yield AskView(chat, state)
+                elif event.kind == "not_saved":
+                    notice = f"⚠️ Not saved: {event.text}"
+                elif event.kind == "done":
+                    result = event.result
+        except CoachError as err:
+            chat[-1] = {"role": "assistant", "content": problem(err)}
+            yield AskView(chat, state)
+            return
+        from coach.sessions.ask import render_with_marks
+
+        answer = render_with_marks(result)
+        note = "\n\n*Citations marked [n?] are not supported by the passage they cite.*" if "?]" in answer else ""
+        chat[-1] = {"role": "assistant", "content": answer + note}
+        for i, p in enumerate(result.sources, 1):
+            chat.append({"role": "assistant", "content": p.text, "metadata": {"title": f"[{i}] {p.label()}", "status": "done"}})
+        yield AskView(chat, state, notice)
+
+    # ------------------------------------------------------------ debrief
+
+    def debrief_start(self, state, owner, notes, transcript_file, role) -> Iterator[DebriefView]:
+        state = state or new_state()
+        try:
+            text = check_text(notes, self.settings.max_notes_chars, "notes")
+            transcript = self.read_upload(transcript_file, TRANSCRIPT_TYPES, "transcript") if transcript_file else ""
+        except InputError as err:
+            yield DebriefView([], state, notice=problem(err), box=notes)
+            return
+        if msg := self._wait("embedding", "store", "model"):
+            yield DebriefView([], state, notice=msg, box=notes)
+            self.warmup.wait("embedding", "store", "model")
+        said = [{"role": "user", "content": text}]
+        yield DebriefView(said, state, notice=queue_note() or "Preparing your debrief…", box=notes)
+        try:
+            sid, report = self.coach.debriefs.run(DebriefInput(text, transcript=transcript, role=role or ""), owner=owner or "")
+        except CoachError as err:
+            yield DebriefView(said, state, notice=problem(err), box=notes)
+            return
+        state["debrief"] = {"sid": sid, "report": report, "shown": 1}
+        chat = [*said, self._step_message(report, 0)]
+        yield DebriefView(chat, state, notice=f"Step 1 of {STEP_COUNT}. Reply if you like, then press “Next step”.", box=notes)
+
+    @staticmethod
+    def _step_message(report: dict, i: int) -> dict[str, str]:
+        step = report["steps"][i]
+        return {"role": "assistant", "content": f"**Step {i + 1} of {STEP_COUNT}: {step['name']}**\n\n{step['text']}"}
+
+    def debrief_next(self, state, reply, chat) -> DebriefView:
+        state = state or new_state()
+        chat = list(chat or [])
+        current = state.get("debrief")
+        if not current:
+            return DebriefView(chat, state, notice="Start a debrief first.", box=reply)
+        if (reply or "").strip():
+            try:
+                said = check_text(reply, self.settings.max_answer_chars, "reply")
+                self.coach.debriefs.reply(current["sid"], said)
+            except CoachError as err:
+                return DebriefView(chat, state, notice=problem(err), box=reply)
+            chat.append({"role": "user", "content": said})
+        report = current["report"]
+        i = current["shown"]
+        if i < STEP_COUNT:
+            chat.append(self._step_message(report, i))
+            current["shown"] = i + 1
+            last = " Press “Next step” for your action plan and drafts." if i + 1 == STEP_COUNT else ""
+            return DebriefView(chat, state, notice=f"Step {i + 1} of {STEP_COUNT}.{last}")
+        return DebriefView(
+            chat,
+            state,
+            report=to_markdown(report, steps=False, drafts=False),
+            follow_up=report["drafts"]["follow_up"],
+            feedback_request=report["drafts"]["feedback_request"],
+            notice="Debrief complete and saved. You can practise the weak questions now.",
+        )
+
+    def practise_weak(self, state, owner, level, style) -> Iterator[InterviewView]:
+        """Start a mock interview on the debrief's weak questions."""
+        state = state or new_state()
+        weak = ((state.get("debrief") or {}).get("report") or {}).get("weak_questions", [])
+        if not weak:
+            notice = "No questions to practise: the debrief named none (add a transcript, or mention the questions in your notes)."
+            yield InterviewView([], state, notice=notice)
+            return
+        try:
+            settings = self.coach.interviews.practice_settings(weak, level, style)
+            sid, interview = self.coach.interviews.start(settings, owner=owner or "")
+        except CoachError as err:
+            yield InterviewView([], state, notice=problem(err))
+            return
+        yield from self._begin(state, sid, interview, f"Practising {len(weak)} question(s) from your debrief (session {sid}).")

@@ -1,0 +1,95 @@
+"""What the page's handlers hand to Gradio: one small dataclass per panel, and the Markdown they show.
+
+Handlers return these instead of positional tuples; :mod:`coach.interfaces.ui` turns each into
+the outputs of its components, in one place.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from coach.feedback.flags import label
+from coach.text import quote
+
+Chat = list[dict[str, Any]]
+
+
+@dataclass
+class InterviewView:
+    chat: Chat
+    state: dict[str, Any]
+    analysis: str = ""
+    scorecard: str = ""
+    notice: str = ""
+    answer_box: str = ""  # what stays in the answer box (the text, when it was refused)
+
+    def start_outputs(self) -> tuple:
+        return self.chat, self.analysis, self.scorecard, self.notice, self.state
+
+    def answer_outputs(self) -> tuple:
+        return (*self.start_outputs(), self.answer_box)
+
+
+@dataclass
+class AskView:
+    chat: Chat
+    state: dict[str, Any]
+    notice: str = ""
+    question_box: str = ""
+
+    def outputs(self) -> tuple:
+        return self.chat, self.notice, self.state, self.question_box
+
+
+@dataclass
+class DebriefView:
+    chat: Chat
+    state: dict[str, Any]
+    report: str = ""
+    follow_up: str = ""
+    feedback_request: str = ""
+    notice: str = ""
+    box: str = ""  # the notes box (on start) or the reply box (between steps)
+
+    def outputs(self) -> tuple:
+        return self.chat, self.report, self.follow_up, self.feedback_request, self.notice, self.state, self.box
+
+
+@dataclass
+class KnowledgeView:
+    rows: list[list[Any]]
+    notice: str = ""
+    sources: list[str] = field(default_factory=list)
+
+
+def source_line(src: dict[str, Any] | None) -> str:
+    src = src or {}
+    return f"{src.get('title', '')} ({src.get('source', '')})"
+
+
+def flags_markdown(review: dict[str, Any]) -> str:
+    flags = review.get("flags", [])
+    lines = ["**Flags:** " + (", ".join(label(f) for f in flags) if flags else "none")]
+    lines.append(f"**Words:** {review.get('word_count', 0)}")
+    if review.get("behavioral"):
+        marks = " · ".join(f"{'✅' if review['star_present'][k] else '⬜'} {k}" for k in ("situation", "task", "action", "result"))
+        lines.append("**STAR:** " + marks)
+    for tip in review.get("tips", [])[:2]:
+        lines.append(f"💡 {tip['tip']}  \n*Source: {source_line(tip.get('source'))}*")
+    return "\n\n".join(lines)
+
+
+def scorecard_markdown(card: dict[str, Any]) -> str:
+    lines = ["### Scorecard"]
+    for i, a in enumerate(card["answers"], 1):
+        flags = ", ".join(label(f) for f in a["flags"]) or "none"
+        lines.append(f"**{i}. {a['question']}**  \nFlags: {flags}  \nCoach: {a['comment']}")
+    if card.get("star_average"):
+        lines.append("**STAR averages:** " + ", ".join(f"{k} {v:.2f}" for k, v in card["star_average"].items()))
+    if card.get("improvements"):
+        lines.append("**Top improvements**")
+        for imp in card["improvements"]:
+            src = imp.get("source") or {}
+            lines.append(f"- {imp['tip']}  \n  *Source: {source_line(src)}: “{quote(src.get('text', ''), 160)}”*")
+    return "\n\n".join(lines)

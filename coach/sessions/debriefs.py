@@ -1,0 +1,30 @@
+"""The guided debrief as a use case: run it and save it (the notes as the user's turn, each step as a coach turn)."""
+
+from __future__ import annotations
+
+from coach.sessions.debrief import Debrief, DebriefInput
+from coach.sessions.history import History
+
+MAX_SAVED_TRANSCRIPT = 200_000  # characters of a transcript kept with the session
+
+
+class DebriefService:
+    def __init__(self, debrief: Debrief, history: History) -> None:
+        self.debrief = debrief
+        self.history = history
+
+    def run(self, data: DebriefInput, owner: str = "") -> tuple[str, dict]:
+        report = self.debrief.run(data)
+        first_line = (data.notes.strip().splitlines() or ["(transcript)"])[0][:80]
+        settings = {"role": data.role, "transcript": bool(data.transcript.strip())}
+        sid = self.history.create("debrief", "Debrief: " + first_line, settings, owner=owner)
+        meta = {"transcript": data.transcript[:MAX_SAVED_TRANSCRIPT]} if data.transcript.strip() else {}
+        self.history.add_turn(sid, "user", data.notes, meta)
+        for step in report["steps"]:
+            self.history.add_turn(sid, "coach", f"{step['name']}\n\n{step['text']}", {"sources": step["sources"]})
+        self.history.finish(sid, report)
+        return sid, report
+
+    def reply(self, session_id: str, text: str) -> None:
+        """Something the person typed between two steps, kept with the debrief."""
+        self.history.add_turn(session_id, "user", text)
