@@ -57,6 +57,7 @@ run: setup
 	$(BIN)/coach serve
 
 test: test-setup
+	$(BIN)/ruff check coach tests
 	$(BIN)/python -m pytest
 
 bench: setup

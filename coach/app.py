@@ -42,11 +42,13 @@ class Coach:
         embedder: Embedder | None = None,
         chroma_client_factory: Callable[[], Any] | None = None,
         chat_model: ChatModel | None = None,
+        retriever: Retriever | None = None,
     ) -> None:
         self.settings = settings
         self._embedder = embedder
         self._client_factory = chroma_client_factory
         self._chat_model = chat_model
+        self._retriever = retriever  # tests' fast tier: a retriever with no Chroma behind it
 
     # ------------------------------------------------------------ parts
 
@@ -70,6 +72,8 @@ class Coach:
 
     @cached_property
     def retriever(self) -> Retriever:
+        if self._retriever is not None:
+            return self._retriever
         from coach.library.keyword_index import KeywordIndex
 
         return Retriever(self.store, self.embedder, default_k=self.settings.top_k, keywords=KeywordIndex())
@@ -105,7 +109,9 @@ class Coach:
     @cached_property
     def asker(self) -> AskService:
         s = self.settings
-        return AskService(self.retriever, self.chat_model, self.prompts, self.embedder, k=s.top_k, max_tokens=s.max_tokens)
+        return AskService(
+            self.retriever, self.chat_model, self.prompts, self.embedder, k=s.top_k, max_tokens=s.max_tokens
+        )
 
     @cached_property
     def question_bank(self) -> QuestionBank:

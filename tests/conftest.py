@@ -83,7 +83,9 @@ def ephemeral_coach(settings, embedder):
     from coach.library.store import make_client
 
     client = make_client(None, None, ephemeral=True)
-    return build(settings.with_(collection=f"t{uuid.uuid4().hex[:12]}"), embedder=embedder, chroma_client_factory=lambda: client)
+    return build(
+        settings.with_(collection=f"t{uuid.uuid4().hex[:12]}"), embedder=embedder, chroma_client_factory=lambda: client
+    )
 
 
 @pytest.fixture(scope="session")
@@ -124,7 +126,8 @@ def chroma_server(tmp_path_factory):
 
 @contextmanager
 def coach_served(home: Path, log_path: Path, port: int | None = None):
-    """`coach serve` for this home on a loopback port (a free one unless given); yields (url, process) once the page answers."""
+    """`coach serve` for this home on a loopback port (a free one unless given);
+    yields (url, process) once the page answers."""
     port = port or free_port()
     log = open(log_path, "a")
     proc = subprocess.Popen(
@@ -149,7 +152,9 @@ def home_with_store(indexed_home: Path, folder: Path) -> Path:
     return home
 
 
-def run_coach(*args: str, home: Path | None = None, env: dict | None = None, input: str | None = None, timeout: float = 600):
+def run_coach(
+    *args: str, home: Path | None = None, env: dict | None = None, input: str | None = None, timeout: float = 600
+):
     """Run the real `coach` command in a subprocess."""
     full_env = dict(os.environ)
     full_env.pop("COACH_HOME", None)
@@ -206,7 +211,21 @@ def llama_server(default_gguf, tmp_path_factory):
     log_path = tmp_path_factory.mktemp("llama-server") / "server.log"
     log = open(log_path, "w")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "llama_cpp.server", "--model", str(default_gguf), "--host", "127.0.0.1", "--port", str(port), "--n_ctx", "4096", "--n_threads", "2"],
+        [
+            sys.executable,
+            "-m",
+            "llama_cpp.server",
+            "--model",
+            str(default_gguf),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--n_ctx",
+            "4096",
+            "--n_threads",
+            "2",
+        ],
         stdout=log,
         stderr=subprocess.STDOUT,
         env=dict(os.environ, HF_HUB_OFFLINE="1"),

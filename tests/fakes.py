@@ -78,3 +78,47 @@ class FakeEmbedder:
                 vector[i] += (digest[i % 32] - 127.5) / 127.5 * (1 if (digest[(i + 7) % 32] & 1) else -1)
         norm = math.sqrt(sum(x * x for x in vector)) or 1.0
         return [x / norm for x in vector]
+
+
+class FakeRetriever:
+    """The shipped knowledge, chunked by the real loader, ranked by the share of the query's content words
+    each passage contains: no Chroma, no ONNX, and scores high enough to pass the coach's relevance floor.
+
+    It is its own ``store`` as far as callers that follow the store's revision are concerned.
+    """
+
+    def __init__(self, knowledge_dir, embedder=None) -> None:
+        from coach.library.chunking import chunk_document
+        from coach.library.documents import load_documents
+        from coach.library.store import Passage
+
+        self.embedder = embedder or FakeEmbedder()
+        self.store = self
+        self._revision = 1
+        report = load_documents([knowledge_dir], [knowledge_dir])
+        chunks = [c for doc in report.documents for c in chunk_document(doc)]
+        self.passages = [Passage(c.text, c.source, c.title, 0.0, c.id, c.heading, c.kind, c.author) for c in chunks]
+        self.searches: list[str] = []
+
+    def revision(self) -> int:
+        return self._revision
+
+    def remove_source(self, source: str) -> int:
+        before = len(self.passages)
+        self.passages = [p for p in self.passages if p.source != source]
+        self._revision += 1
+        return before - len(self.passages)
+
+    def search(self, query: str, k: int | None = None, advice_only: bool = False):
+        from dataclasses import replace
+
+        from coach.feedback.citations import content_words
+
+        self.searches.append(query)
+        words = content_words(query) or {""}
+        scored = [
+            replace(p, score=len(words & content_words(p.text)) / len(words))
+            for p in self.passages
+            if not advice_only or p.kind == "advice"
+        ]
+        return sorted(scored, key=lambda p: -p.score)[: k or 3]

@@ -177,5 +177,9 @@ def describe_packet(packet: bytes) -> str:
         return f"unknown packet of {len(packet)} bytes"
     name = PROTOCOLS.get(proto, f"proto{proto}")
     if proto in (6, 17) and len(rest) >= 4:
-        return f"{name} [{dst}]:{struct.unpack('!H', rest[2:4])[0]}" if ":" in dst else f"{name} {dst}:{struct.unpack('!H', rest[2:4])[0]}"
+        return (
+            f"{name} [{dst}]:{struct.unpack('!H', rest[2:4])[0]}"
+            if ":" in dst
+            else f"{name} {dst}:{struct.unpack('!H', rest[2:4])[0]}"
+        )
     return f"{name} {dst}"

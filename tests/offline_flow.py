@@ -29,13 +29,17 @@ IDLE_SERVER_SECONDS = 30  # onnxruntime's telemetry, when it was on, looked up i
 HERE = Path(__file__).resolve().parent
 BIN = Path(sys.executable).parent
 
-ANSWERS = """Last spring our quarterly sales report was two weeks late because the data pipeline kept failing overnight. My task as the analyst was to get it out on time. I rewrote the slow query and added automated checks, and the report shipped three days early, with run time down 40 percent.
-
-I led the fix myself and trained two colleagues on the new checks.
-
-What does success look like in the first ninety days?
-"""
-NOTES = "My interview for a data analyst role went badly. I froze on the question about a conflict with a coworker and rambled. I feel awful."
+ANSWERS = (
+    "Last spring our quarterly sales report was two weeks late because the data pipeline kept failing overnight. "
+    "My task as the analyst was to get it out on time. I rewrote the slow query and added automated checks, "
+    "and the report shipped three days early, with run time down 40 percent.\n\n"
+    "I led the fix myself and trained two colleagues on the new checks.\n\n"
+    "What does success look like in the first ninety days?\n"
+)
+NOTES = (
+    "My interview for a data analyst role went badly. "
+    "I froze on the question about a conflict with a coworker and rambled. I feel awful."
+)
 
 
 def network_reachable() -> bool:
@@ -51,7 +55,9 @@ def main(work: Path, chromium: str) -> dict:
     trap = NetTrap(work / "trap").install()
     result: dict = {"network_reachable": network_reachable(), "steps": {}}
     (work / "trap" / "packets.log").write_text("")  # the probe above is ours, not the coach's
-    env = dict(os.environ, COACH_HOME=str(work / "home"), PYTHONPATH=str(HERE / "netguard"), COACH_NETLOG=str(work / "net.log"))
+    env = dict(
+        os.environ, COACH_HOME=str(work / "home"), PYTHONPATH=str(HERE / "netguard"), COACH_NETLOG=str(work / "net.log")
+    )
     (work / "answers.txt").write_text(ANSWERS, encoding="utf-8")
     (work / "notes.txt").write_text(NOTES, encoding="utf-8")
 
@@ -61,12 +67,26 @@ def main(work: Path, chromium: str) -> dict:
 
     coach("index", "index", "--json")
     coach("ask", "ask", "How should I follow up after an interview?", "--json")
-    coach("interview", "interview", "--kind", "behavioral", "--questions", "1", "--seed", "3", "--answers", str(work / "answers.txt"), "--json")
+    coach(
+        "interview",
+        "interview",
+        "--kind",
+        "behavioral",
+        "--questions",
+        "1",
+        "--seed",
+        "3",
+        "--answers",
+        str(work / "answers.txt"),
+        "--json",
+    )
     coach("debrief", "debrief", "--notes", str(work / "notes.txt"), "--json")
 
     port = free_port()
     log = open(work / "serve.log", "w")
-    server = subprocess.Popen([str(BIN / "coach"), "serve", "--port", str(port)], env=env, stdout=log, stderr=subprocess.STDOUT)
+    server = subprocess.Popen(
+        [str(BIN / "coach"), "serve", "--port", str(port)], env=env, stdout=log, stderr=subprocess.STDOUT
+    )
     try:
         result["page"] = browse(f"http://127.0.0.1:{port}/", chromium, server)
         time.sleep(IDLE_SERVER_SECONDS)
@@ -89,18 +109,33 @@ def browse(url: str, chromium: str, server: subprocess.Popen) -> dict:
         browser = p.chromium.launch(
             executable_path=chromium,
             headless=True,
-            args=["--no-sandbox", "--disable-background-networking", "--disable-gpu", "--disable-component-update", "--no-first-run", "--disable-sync"],
+            args=[
+                "--no-sandbox",
+                "--disable-background-networking",
+                "--disable-gpu",
+                "--disable-component-update",
+                "--no-first-run",
+                "--disable-sync",
+            ],
         )
         try:
             page = browser.new_page()
             page.goto(url)
-            page.wait_for_function("() => (document.querySelector('#status')?.innerText.match(/ready/g) || []).length >= 3", timeout=180_000)
+            page.wait_for_function(
+                "() => (document.querySelector('#status')?.innerText.match(/ready/g) || []).length >= 3",
+                timeout=180_000,
+            )
             page.get_by_role("tab", name="Ask the coach").click()
             box = page.locator("#ask-box textarea")
             box.fill("How do I prepare three key points for an interview?")
             box.press("Enter")
-            page.wait_for_function("() => (document.querySelector('#ask-chat')?.innerText || '').includes('knowledge/')", timeout=300_000)
-            return {"status": page.locator("#status").inner_text(), "ask": page.locator("#ask-chat").inner_text()[-3000:]}
+            page.wait_for_function(
+                "() => (document.querySelector('#ask-chat')?.innerText || '').includes('knowledge/')", timeout=300_000
+            )
+            return {
+                "status": page.locator("#status").inner_text(),
+                "ask": page.locator("#ask-chat").inner_text()[-3000:],
+            }
         finally:
             browser.close()
 

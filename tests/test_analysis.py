@@ -7,7 +7,11 @@ import pytest
 
 from coach.feedback.analysis import FLAGS, analyze, is_behavioral
 
-CASES = [json.loads(line) for line in (Path(__file__).parent / "data" / "analysis_cases.jsonl").read_text().splitlines() if line.strip()]
+CASES = [
+    json.loads(line)
+    for line in (Path(__file__).parent / "data" / "analysis_cases.jsonl").read_text().splitlines()
+    if line.strip()
+]
 
 
 def test_the_labelled_set_is_big_and_covers_every_flag():
@@ -43,7 +47,10 @@ def test_flags_on_the_labelled_set_reach_95_percent_of_checks(relevance):
 def test_every_flag_is_found_in_most_of_its_cases(relevance):
     for flag in FLAGS:
         cases = [c for c in CASES if flag in c["flags"]]
-        found = sum(flag in analyze(c["question"], c["answer"], relevance.score(c["question"], c["answer"])).flags for c in cases)
+        found = sum(
+            flag in analyze(c["question"], c["answer"], relevance.score(c["question"], c["answer"])).flags
+            for c in cases
+        )
         assert found / len(cases) >= 0.75, f"{flag}: {found}/{len(cases)}"
 
 
@@ -61,7 +68,10 @@ def test_a_good_star_answer_has_no_flags():
 
 
 def test_star_flags_only_apply_to_behavioral_questions():
-    answer = "I would first listen to the customer, then apologise for the trouble, and then look for a fix I could offer them straight away, before checking with my manager about a refund if needed."
+    answer = (
+        "I would first listen to the customer, then apologise for the trouble, and then look for a fix "
+        "I could offer them straight away, before checking with my manager about a refund if needed."
+    )
     assert not is_behavioral("What would you do if a customer shouted at you?")
     result = analyze("What would you do if a customer shouted at you?", answer)
     assert not any(f.startswith("missing_") for f in result.flags) and "no_numbers" not in result.flags
@@ -70,10 +80,17 @@ def test_star_flags_only_apply_to_behavioral_questions():
 
 
 def test_fillers_and_hedges_are_counted_but_like_as_a_verb_is_not():
-    text = "Um, so I, like, basically took over the project, you know, and I'd like to think it went well. It looks like it did."
+    text = (
+        "Um, so I, like, basically took over the project, you know, "
+        "and I'd like to think it went well. It looks like it did."
+    )
     result = analyze("Tell me about yourself.", text)
     assert result.fillers == {"um": 1, "like": 1, "you know": 1, "basically": 1}
-    hedgy = analyze("Why this job?", "I guess I sort of want to grow, maybe into a lead role, and I think this team could probably help with that over the next few years if things go well.")
+    hedgy = analyze(
+        "Why this job?",
+        "I guess I sort of want to grow, maybe into a lead role, and I think this "
+        "team could probably help with that over the next few years if things go well.",
+    )
     assert "hedging" in hedgy.flags and hedgy.hedge_count >= 3
 
 
@@ -85,25 +102,43 @@ def test_length_flags_use_word_counts():
 
 
 def test_blame_and_self_blame():
-    blame = analyze("How did the interview go?", "Badly, and it was the interviewer's fault. The panel was so rude and they didn't give me a chance to explain my work properly.")
+    blame = analyze(
+        "How did the interview go?",
+        "Badly, and it was the interviewer's fault. The panel was so rude "
+        "and they didn't give me a chance to explain my work properly.",
+    )
     assert "blames_others" in blame.flags and "self_blame" not in blame.flags
-    selfb = analyze("How did the interview go?", "I'm such an idiot. I always ruin everything and I'll never get a job like that, no matter how much I prepare for these interviews.")
+    selfb = analyze(
+        "How did the interview go?",
+        "I'm such an idiot. I always ruin everything and I'll never get a "
+        "job like that, no matter how much I prepare for these interviews.",
+    )
     assert "self_blame" in selfb.flags and "blames_others" not in selfb.flags
-    owning = analyze("How did the interview go?", "I didn't prepare enough for the technical questions, so next time I will practise them out loud with a friend the week before.")
+    owning = analyze(
+        "How did the interview go?",
+        "I didn't prepare enough for the technical questions, so next "
+        "time I will practise them out loud with a friend the week before.",
+    )
     assert "self_blame" not in owning.flags and "blames_others" not in owning.flags
 
 
 def test_off_topic_needs_a_relevance_score_and_uses_the_calibrated_threshold(relevance):
     q = "Tell me about a time you had a conflict with a colleague."
-    off = "I really enjoy hiking and baking sourdough bread at the weekend, and last summer I walked the whole coast path with my dog."
-    on = "At my last job a colleague and I disagreed about the release date, so I set up a meeting, we compared the risks, and agreed to ship a smaller version first."
+    off = (
+        "I really enjoy hiking and baking sourdough bread at the weekend, "
+        "and last summer I walked the whole coast path with my dog."
+    )
+    on = (
+        "At my last job a colleague and I disagreed about the release date, so I set up a meeting, "
+        "we compared the risks, and agreed to ship a smaller version first."
+    )
     assert "off_topic" not in analyze(q, off).flags  # no score, no judgement
     assert "off_topic" in analyze(q, off, relevance.score(q, off)).flags
     assert "off_topic" not in analyze(q, on, relevance.score(q, on)).flags
 
 
 def test_analysis_is_deterministic_and_handles_odd_text():
-    weird = "\u202eright-to-left\u202c text \U0001F600 with\x00control\x07chars and \u00e9\u00e8 accents"
+    weird = "\u202eright-to-left\u202c text \U0001f600 with\x00control\x07chars and \u00e9\u00e8 accents"
     a, b = analyze("Tell me about yourself.", weird), analyze("Tell me about yourself.", weird)
     assert a == b and "too_short" in a.flags
     assert analyze("Q?", "").word_count == 0

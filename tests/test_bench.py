@@ -3,7 +3,6 @@
 import json
 
 import pytest
-
 from conftest import run_coach
 
 pytestmark = pytest.mark.model
@@ -18,8 +17,16 @@ def test_bench_quick_reports_every_key(indexed_home):
     assert set(r["retrieval"]) == {"p50_ms", "p95_ms", "p50_ms_10k", "p50_ms_100k"}
     for key in ("indexing_chunks_per_s", "serve_ready_s", "peak_rss_mb", "seconds"):
         assert key in r
-    numbers = [r["generation"]["pipeline_tokens_per_s"], r["generation"]["direct_tokens_per_s"], r["turns"]["ttft_first_s"],
-               r["turns"]["ttft_last_s"], r["retrieval"]["p50_ms"], r["retrieval"]["p50_ms_10k"], r["indexing_chunks_per_s"],
-               r["serve_ready_s"], r["peak_rss_mb"]]
+    numbers = [
+        r["generation"]["pipeline_tokens_per_s"],
+        r["generation"]["direct_tokens_per_s"],
+        r["turns"]["ttft_first_s"],
+        r["turns"]["ttft_last_s"],
+        r["retrieval"]["p50_ms"],
+        r["retrieval"]["p50_ms_10k"],
+        r["indexing_chunks_per_s"],
+        r["serve_ready_s"],
+        r["peak_rss_mb"],
+    ]
     assert all(isinstance(n, (int, float)) and n > 0 for n in numbers), r
     assert r["retrieval"]["p50_ms_100k"] is None and r["quick"] is True

@@ -4,7 +4,6 @@ import re
 from pathlib import Path
 
 import pytest
-
 from conftest import coach_served, free_port, home_with_store
 
 pytestmark = [pytest.mark.browser, pytest.mark.model]
@@ -37,7 +36,14 @@ def browser():
         b = p.chromium.launch(
             executable_path=CHROMIUM,
             headless=True,
-            args=["--no-sandbox", "--disable-background-networking", "--disable-gpu", "--disable-component-update", "--no-first-run", "--disable-sync"],
+            args=[
+                "--no-sandbox",
+                "--disable-background-networking",
+                "--disable-gpu",
+                "--disable-component-update",
+                "--no-first-run",
+                "--disable-sync",
+            ],
         )
         yield b
         b.close()
@@ -48,7 +54,9 @@ def open_page(browser, url):
     page = context.new_page()
     page.goto(url)
     page.get_by_text("Chat model:").wait_for(timeout=WAIT)
-    page.wait_for_function("() => (document.querySelector('#status')?.innerText.match(/ready/g) || []).length >= 3", timeout=WAIT)
+    page.wait_for_function(
+        "() => (document.querySelector('#status')?.innerText.match(/ready/g) || []).length >= 3", timeout=WAIT
+    )
     return context, page
 
 
@@ -88,11 +96,17 @@ def test_the_three_modes_history_and_isolation(server, browser):
         if a.locator("#scorecard").get_by_text("Scorecard").count():
             break
         answer(a, GOOD)
-        assert "Flags:" in a.locator("#interview-analysis").inner_text() or a.locator("#scorecard").get_by_text("Scorecard").count()
+        assert (
+            "Flags:" in a.locator("#interview-analysis").inner_text()
+            or a.locator("#scorecard").get_by_text("Scorecard").count()
+        )
     a.locator("#scorecard").get_by_text("Scorecard").wait_for(timeout=WAIT)
     card = a.locator("#scorecard").inner_text()
     assert "Top improvements" in card or "none" in card
-    assert "STAR" in a.locator("#interview-analysis").inner_text() or "Flags" in a.locator("#interview-analysis").inner_text()
+    assert (
+        "STAR" in a.locator("#interview-analysis").inner_text()
+        or "Flags" in a.locator("#interview-analysis").inner_text()
+    )
     a.screenshot(path=str(SHOTS / "mock-interview.png"), full_page=True)
 
     # Debrief from notes: five steps one after another, then the report and drafts.
@@ -138,12 +152,16 @@ def test_the_three_modes_history_and_isolation(server, browser):
 
     tab(b, "History")
     b.locator("#history-refresh").click()
-    b.wait_for_function("() => /interview/.test(document.querySelector('#history-table')?.innerText || '')", timeout=WAIT)
+    b.wait_for_function(
+        "() => /interview/.test(document.querySelector('#history-table')?.innerText || '')", timeout=WAIT
+    )
     b_table = b.locator("#history-table").inner_text()
     assert "debrief" not in b_table and "ask" not in b_table.split("\n")[1:].__str__()
 
     tab(a, "Knowledge")
-    a.wait_for_function("() => /knowledge\\/notes/.test(document.querySelector('#knowledge-table')?.innerText || '')", timeout=WAIT)
+    a.wait_for_function(
+        "() => /knowledge\\/notes/.test(document.querySelector('#knowledge-table')?.innerText || '')", timeout=WAIT
+    )
     a.screenshot(path=str(SHOTS / "knowledge.png"), full_page=True)
     a_ctx.close()
     b_ctx.close()
@@ -158,14 +176,18 @@ def test_a_browser_sees_its_sessions_after_the_server_restarts(indexed_home, bro
         with coach_served(home, tmp_path / "serve.log", port) as (url, _):
             page = context.new_page()
             page.goto(url)
-            page.wait_for_function("() => (document.querySelector('#status')?.innerText.match(/ready/g) || []).length >= 3", timeout=WAIT)
+            page.wait_for_function(
+                "() => (document.querySelector('#status')?.innerText.match(/ready/g) || []).length >= 3", timeout=WAIT
+            )
             tab(page, "Ask the coach")
             box = page.locator("#ask-box textarea")
-            box.fill("RESTART-CHECK how do I prepare three key points?")
+            box.fill("How do I prepare my three key points before the panel?")
             box.press("Enter")
             page.wait_for_timeout(500)
             wait_idle(page, "ask-box")
-            page.wait_for_function("() => (document.querySelector('#ask-chat')?.innerText || '').includes('knowledge/')", timeout=WAIT)
+            page.wait_for_function(
+                "() => (document.querySelector('#ask-chat')?.innerText || '').includes('knowledge/')", timeout=WAIT
+            )
         secret = home / "browser-secret"
         assert secret.exists() and secret.stat().st_mode & 0o077 == 0, "the secret is private to this user"
         with coach_served(home, tmp_path / "serve.log", port) as (url, _):
@@ -173,6 +195,8 @@ def test_a_browser_sees_its_sessions_after_the_server_restarts(indexed_home, bro
             page.get_by_text("Chat model:").wait_for(timeout=WAIT)
             tab(page, "History")
             page.locator("#history-refresh").click()
-            page.wait_for_function("() => /RESTART-CHECK/.test(document.querySelector('#history-table')?.innerText || '')", timeout=WAIT)
+            page.wait_for_function(
+                "() => /RESTART-CHECK/.test(document.querySelector('#history-table')?.innerText || '')", timeout=WAIT
+            )
     finally:
         context.close()

@@ -3,12 +3,16 @@
 import json
 from pathlib import Path
 
-from coach.library.chunking import chunk_document
 from coach.feedback.citations import check_citations
+from coach.library.chunking import chunk_document
 from coach.library.documents import load_documents
 
 REPO = Path(__file__).resolve().parent.parent
-ROWS = [json.loads(line) for line in (REPO / "tests" / "data" / "citation_calibration.jsonl").read_text().splitlines() if line.strip()]
+ROWS = [
+    json.loads(line)
+    for line in (REPO / "tests" / "data" / "citation_calibration.jsonl").read_text().splitlines()
+    if line.strip()
+]
 
 
 def test_calibration_figures(embedder):

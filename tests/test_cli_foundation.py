@@ -17,7 +17,9 @@ def test_index_json_then_incremental(tmp_path):
 
 
 def test_retrieve_json_shape_and_empty_query(indexed_home):
-    out = run_coach("retrieve", "I froze on the weakness question", "should I email them", "-k", "2", "--json", home=indexed_home)
+    out = run_coach(
+        "retrieve", "I froze on the weakness question", "should I email them", "-k", "2", "--json", home=indexed_home
+    )
     assert out.returncode == 0, out.stderr
     lines = [json.loads(line) for line in out.stdout.splitlines()]
     assert [line["query"] for line in lines] == ["I froze on the weakness question", "should I email them"]

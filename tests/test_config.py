@@ -41,7 +41,8 @@ def test_importing_the_package_loads_no_model_or_store():
     code = (
         "import sys, pkgutil, importlib, coach\n"
         "for m in pkgutil.walk_packages(coach.__path__, 'coach.'): importlib.import_module(m.name)\n"
-        "heavy = [m for m in ('torch', 'chromadb', 'llama_cpp', 'gradio', 'sentence_transformers', 'onnxruntime', 'faster_whisper') if m in sys.modules]\n"
+        "heavy = [m for m in ('torch', 'chromadb', 'llama_cpp', 'gradio', "
+        "'sentence_transformers', 'onnxruntime', 'faster_whisper') if m in sys.modules]\n"
         "print(heavy)"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

@@ -18,7 +18,13 @@ def test_five_steps_in_order_each_citing_sources(make_coach, fake_model):
     coach = make_coach(fake_model)
     report = coach.debriefer.run(DebriefInput(NOTES, today=dt.date(2026, 11, 21)))
     names = [s["name"] for s in report["steps"]]
-    assert names == ["Acknowledge the feelings", "Review objectively and own your part", "Choose what to improve", "Practise", "Try again"]
+    assert names == [
+        "Acknowledge the feelings",
+        "Review objectively and own your part",
+        "Choose what to improve",
+        "Practise",
+        "Try again",
+    ]
     n_sources = len(report["sources"])
     for step in report["steps"]:
         assert step["sources"], step["name"]
@@ -55,7 +61,11 @@ def test_transcript_names_the_questions_that_went_worst(make_coach, fake_model):
     report = coach.debriefer.run(DebriefInput("It felt awful.", transcript=(T / "zoom.vtt").read_text()))
     assert report["facts"]["candidate"] == "Sam Lee"
     worst = report["weak_questions"][0]
-    assert "difficult stakeholder" in worst["question"] and "filler_heavy" in worst["flags"] or "too_short" in worst["flags"]
+    assert (
+        "difficult stakeholder" in worst["question"]
+        and "filler_heavy" in worst["flags"]
+        or "too_short" in worst["flags"]
+    )
     assert all("error in your own work" not in w["question"] for w in report["weak_questions"][:1])
 
 

@@ -3,11 +3,10 @@
 from pathlib import Path
 
 import pytest
+from pdfgen import write_pdf
 
 from coach.library.chunking import chunk_document, chunk_id, split_long
 from coach.library.documents import DocumentError, load_document, load_documents
-
-from pdfgen import write_pdf
 
 REPO = Path(__file__).resolve().parent.parent
 KNOWLEDGE = REPO / "knowledge"
@@ -60,7 +59,13 @@ def test_reader_comments_are_kept_but_marked_with_their_author():
 
 def test_one_tip_per_passage_in_the_blog_post():
     chunks = chunk_document(load_document(BLOG, [KNOWLEDGE]))
-    tips = ["Allow yourself to feel", "Objectively review the interview", "Focus on what you can do", "Practice. This seems", "Try again."]
+    tips = [
+        "Allow yourself to feel",
+        "Objectively review the interview",
+        "Focus on what you can do",
+        "Practice. This seems",
+        "Try again.",
+    ]
     for tip in tips:
         holding = [c for c in chunks if tip in c.text]
         assert len(holding) == 1, tip
@@ -92,7 +97,11 @@ def test_long_sections_are_split_by_sentence():
 
 def test_markdown_headings_make_one_passage_each(tmp_path):
     f = tmp_path / "notes.md"
-    f.write_text("---\ntitle: Notes\n---\n# Notes\n\nIntro line for the notes file.\n\n## First tip\n\nPara one of the first tip.\n\nPara two of the first tip.\n\n## Second tip\n\nOnly paragraph of the second tip.\n")
+    f.write_text(
+        "---\ntitle: Notes\n---\n# Notes\n\nIntro line for the notes file.\n\n"
+        "## First tip\n\nPara one of the first tip.\n\nPara two of the first tip.\n\n"
+        "## Second tip\n\nOnly paragraph of the second tip.\n"
+    )
     chunks = chunk_document(load_document(f))
     assert [c.heading for c in chunks] == ["", "First tip", "Second tip"]
     assert "Para one" in chunks[1].text and "Para two" in chunks[1].text
@@ -104,7 +113,8 @@ def test_html_is_loaded_without_navigation(tmp_path):
         "<html><head><title>Handling nerves</title><script>var x=1;</script></head><body>"
         "<nav><a href='/'>Home</a> <a href='/blog'>Blog</a></nav>"
         "<h1>Handling nerves</h1><p>Breathe slowly before you walk in; a slow exhale calms the body.</p>"
-        "<ul><li>Arrive ten minutes early so you are not rushing.</li><li>Bring a printed copy of your resume.</li></ul>"
+        "<ul><li>Arrive ten minutes early so you are not rushing.</li>"
+        "<li>Bring a printed copy of your resume.</li></ul>"
         "<footer>Copyright 2024</footer></body></html>",
         encoding="utf-8",
     )
@@ -117,7 +127,10 @@ def test_html_is_loaded_without_navigation(tmp_path):
 
 
 def test_pdf_is_loaded(tmp_path):
-    f = write_pdf(tmp_path / "guide.pdf", ["Research the company before the interview.", "Read their last annual report and recent news."])
+    f = write_pdf(
+        tmp_path / "guide.pdf",
+        ["Research the company before the interview.", "Read their last annual report and recent news."],
+    )
     doc = load_document(f)
     assert "Research the company" in all_text(doc)
 

@@ -7,13 +7,19 @@ import sys
 
 import numpy as np
 
-from coach.library.documents import load_documents
-from coach.library.chunking import chunk_document
 from coach.config import REPO_ROOT
+from coach.library.chunking import chunk_document
+from coach.library.documents import load_documents
 from coach.model.embedding import SentenceTransformerEmbedder, default_embedding_path
 from coach.model.onnx_embedding import OnnxEmbedder
 
-QUERIES = ["I froze when they asked about my weaknesses", "should I email them to ask why", "", "面试的时候我很紧张", "x" * 5000]
+QUERIES = [
+    "I froze when they asked about my weaknesses",
+    "should I email them to ask why",
+    "",
+    "面试的时候我很紧张",
+    "x" * 5000,
+]
 
 
 def shipped_texts() -> list[str]:
@@ -66,5 +72,7 @@ def test_a_model_that_is_not_mean_pooled_falls_back_to_sentence_transformers(tmp
     got = np.array(onnx.embed(["practise out loud", "research the company"]))
     assert onnx.backend == "sentence-transformers" and "mean pooling" in onnx.backend_note
     assert not (tmp_path / "cache").exists(), "nothing is exported for a model the export cannot represent"
-    expected = np.array(SentenceTransformerEmbedder(folder, threads=2).embed(["practise out loud", "research the company"]))
+    expected = np.array(
+        SentenceTransformerEmbedder(folder, threads=2).embed(["practise out loud", "research the company"])
+    )
     assert np.allclose(got, expected, atol=1e-5)

@@ -8,7 +8,8 @@ from coach.sessions.interview import InterviewSettings
 GOOD = (
     "At my last job as a support lead at a software company, our backlog had grown to 400 tickets. "
     "I was responsible for getting it under 100 within a month. I sorted the tickets by product area, set up a daily "
-    "triage meeting and wrote ten template replies. After four weeks the backlog was down to 80 and satisfaction rose from 72% to 88%."
+    "triage meeting and wrote ten template replies. After four weeks "
+    "the backlog was down to 80 and satisfaction rose from 72% to 88%."
 )
 THIN = "I fixed a bug once and it was fine."
 
@@ -26,7 +27,9 @@ def run(interview, answers):
 
 def test_plan_comes_from_the_bank_and_one_question_is_asked_at_a_time(make_coach, fake_model):
     coach = make_coach(fake_model)
-    sid, interview = coach.interviews.start(InterviewSettings(role="support lead", kind="behavioral", questions=2, seed=1))
+    sid, interview = coach.interviews.start(
+        InterviewSettings(role="support lead", kind="behavioral", questions=2, seed=1)
+    )
     plan = [q["text"] for q in interview.state["plan"]]
     assert len(plan) == 2 and all(q["kind"] == "behavioral" for q in interview.state["plan"])
     first = list(interview.start())

@@ -28,7 +28,9 @@ def test_index_ask_interview_debrief_and_serve_with_no_network(tmp_path):
 
     out = subprocess.run(
         ["unshare", "-n", "-m", sys.executable, str(HERE / "offline_flow.py"), str(tmp_path), CHROMIUM],
-        capture_output=True, text=True, timeout=1800,
+        capture_output=True,
+        text=True,
+        timeout=1800,
     )
     assert out.returncode == 0, out.stderr[-3000:]
     result = json.loads(out.stdout.strip().splitlines()[-1])
@@ -79,7 +81,9 @@ def test_the_network_trap_records_any_process_reaching_for_another_machine(tmp_p
     """The trap the offline test relies on sees a C resolver, a bash connection and an IPv6 datagram."""
     out = subprocess.run(
         ["unshare", "-n", "-m", sys.executable, "-c", PROBE, str(HERE), str(tmp_path / "trap")],
-        capture_output=True, text=True, timeout=120,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert out.returncode == 0, out.stderr[-2000:]
     attempts = json.loads(out.stdout.strip().splitlines()[-1])

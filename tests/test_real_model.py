@@ -6,8 +6,8 @@ import threading
 from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import pytest
-
 from conftest import free_port, run_coach
+
 from coach.errors import ModelError
 from coach.model.llm import LlamaCppChatModel, OpenAIChatModel, complete
 
@@ -53,17 +53,35 @@ def test_interview_conversation_through_the_server(indexed_home, llama_server, t
     answers = tmp_path / "answers.txt"
     answers.write_text(
         "At my last job at a bakery chain our online orders kept failing. I was asked to fix the checkout. "
-        "I traced the bug to a payment timeout, raised it, and added a retry. Failed orders fell from 40 a week to 2.\n\n"
+        "I traced the bug to a payment timeout, raised it, and "
+        "added a retry. Failed orders fell from 40 a week to 2.\n\n"
         "No questions, thank you.\n"
     )
-    out = run_coach("interview", "--llm-url", llama_server, "--kind", "behavioral", "--questions", "1", "--seed", "3", "--answers", str(answers), "--json", home=indexed_home)
+    out = run_coach(
+        "interview",
+        "--llm-url",
+        llama_server,
+        "--kind",
+        "behavioral",
+        "--questions",
+        "1",
+        "--seed",
+        "3",
+        "--answers",
+        str(answers),
+        "--json",
+        home=indexed_home,
+    )
     assert out.returncode == 0, out.stderr
     card = json.loads(out.stdout)
     assert len(card["answers"]) == 1 and card["transcript"][0]["role"] == "interviewer"
 
 
 def test_the_same_conversation_in_process_on_both_engines(default_gguf, llama_server):
-    messages = [{"role": "system", "content": "You are an interview coach."}, {"role": "user", "content": "Give one tip for a video interview."}]
+    messages = [
+        {"role": "system", "content": "You are an interview coach."},
+        {"role": "user", "content": "Give one tip for a video interview."},
+    ]
     local = LlamaCppChatModel.shared(default_gguf, 4096, 2)
     assert complete(local, messages).strip()
     assert complete(OpenAIChatModel(llama_server), messages).strip()
@@ -148,6 +166,9 @@ def test_ask_works_with_no_network_at_all(indexed_home):
     env = dict(os.environ, COACH_HOME=str(indexed_home))
     proc = subprocess.run(
         ["unshare", "-n", "--", str(Path(sys.executable).parent / "coach"), "ask", "--json", QUESTION],
-        capture_output=True, text=True, env=env, timeout=600,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=600,
     )
     check_ask_json(proc)

@@ -9,13 +9,13 @@ import time
 from pathlib import Path
 
 import pytest
-
 from bad_inputs import BAD_INPUTS
 from conftest import run_coach
-from coach.feedback.analysis import analyze
-from coach.sessions.history import History
-from coach.interfaces.limits import check_text
+
 from coach.errors import InputError
+from coach.feedback.analysis import analyze
+from coach.interfaces.limits import check_text
+from coach.sessions.history import History
 
 HERE = Path(__file__).parent
 
@@ -25,7 +25,9 @@ def test_completed_turns_survive_kill_9_twenty_times(tmp_path):
     completed: list[tuple[str, int]] = []
     rng = random.Random(7)
     for _ in range(20):
-        proc = subprocess.Popen([sys.executable, str(HERE / "helpers_writer.py"), str(db)], stdout=subprocess.PIPE, text=True)
+        proc = subprocess.Popen(
+            [sys.executable, str(HERE / "helpers_writer.py"), str(db)], stdout=subprocess.PIPE, text=True
+        )
         deadline = time.monotonic() + rng.uniform(0.3, 1.5)
         while time.monotonic() < deadline:
             line = proc.stdout.readline()
@@ -56,7 +58,9 @@ def test_damaged_sessions_database_is_reported_and_never_deleted(tmp_path):
     garbage = b"not a database at all " * 500
     db.write_bytes(garbage)
     out = run_coach("history", home=home)
-    assert out.returncode == 2 and "cannot be used" in out.stderr and "mv " in out.stderr and "Traceback" not in out.stderr
+    assert (
+        out.returncode == 2 and "cannot be used" in out.stderr and "mv " in out.stderr and "Traceback" not in out.stderr
+    )
     assert db.read_bytes() == garbage
     truncated = home / "t.db"
     good = History(truncated)
@@ -82,8 +86,6 @@ def test_damaged_store_and_model_files_give_clear_messages(tmp_path, indexed_hom
     assert out.returncode == 1 and "truncated" in out.stdout
 
 
-
-
 @pytest.mark.parametrize("text", BAD_INPUTS, ids=range(len(BAD_INPUTS)))
 def test_bad_input_gets_a_clear_message_or_a_result(text):
     try:
@@ -92,11 +94,27 @@ def test_bad_input_gets_a_clear_message_or_a_result(text):
         assert str(err) and err.hint
         return
     result = analyze("Tell me about a time you handled a conflict.", cleaned)
-    assert set(result.flags) <= {"missing_situation", "missing_task", "missing_action", "missing_result", "filler_heavy", "too_short", "too_long", "no_numbers", "off_topic", "blames_others", "self_blame", "hedging"}
+    assert set(result.flags) <= {
+        "missing_situation",
+        "missing_task",
+        "missing_action",
+        "missing_result",
+        "filler_heavy",
+        "too_short",
+        "too_long",
+        "no_numbers",
+        "off_topic",
+        "blames_others",
+        "self_blame",
+        "hedging",
+    }
 
 
 def test_bad_input_through_the_command_line(tmp_path, indexed_home):
-    lines = [json.dumps({"question": "Tell me about yourself.", "answer": t}) for t in BAD_INPUTS] + ["not json", "[1, 2]"]
+    lines = [json.dumps({"question": "Tell me about yourself.", "answer": t}) for t in BAD_INPUTS] + [
+        "not json",
+        "[1, 2]",
+    ]
     f = tmp_path / "bad.jsonl"
     f.write_text("\n".join(lines), encoding="utf-8")
     out = run_coach("analyze", "--input", str(f), "--json", home=indexed_home)
@@ -109,6 +127,10 @@ def test_bad_input_through_the_command_line(tmp_path, indexed_home):
     out = run_coach("analyze", "--input", str(binary), "--json", home=indexed_home)
     assert out.returncode == 2 and "binary" in out.stderr and "Traceback" not in out.stderr
     latin = tmp_path / "latin.jsonl"
-    latin.write_bytes(json.dumps({"question": "Why us?", "answer": "Caf\u00e9 culture and r\u00e9sum\u00e9 work"}, ensure_ascii=False).encode("cp1252"))
+    latin.write_bytes(
+        json.dumps(
+            {"question": "Why us?", "answer": "Caf\u00e9 culture and r\u00e9sum\u00e9 work"}, ensure_ascii=False
+        ).encode("cp1252")
+    )
     out = run_coach("analyze", "--input", str(latin), "--json", home=indexed_home)
     assert out.returncode == 0 and "flags" in out.stdout

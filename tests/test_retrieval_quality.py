@@ -9,7 +9,10 @@ from coach.app import build
 from coach.config import Settings
 
 DATA = Path(__file__).parent / "data"
-SETS = {name: [json.loads(line) for line in (DATA / f"{name}.jsonl").read_text().splitlines() if line.strip()] for name in ("retrieval_cases", "retrieval_heldout")}
+SETS = {
+    name: [json.loads(line) for line in (DATA / f"{name}.jsonl").read_text().splitlines() if line.strip()]
+    for name in ("retrieval_cases", "retrieval_heldout")
+}
 ALL_CASES = SETS["retrieval_cases"] + SETS["retrieval_heldout"]
 
 
@@ -34,7 +37,9 @@ def test_the_labelled_sets_are_large_enough():
 @pytest.fixture(scope="module")
 def server_coach(chroma_server, tmp_path_factory, embedder):
     home = tmp_path_factory.mktemp("server-client") / "home"
-    coach = build(Settings.load({"home": home, "chroma_url": chroma_server}, env={}).with_(collection="recall"), embedder=embedder)
+    coach = build(
+        Settings.load({"home": home, "chroma_url": chroma_server}, env={}).with_(collection="recall"), embedder=embedder
+    )
     coach.index()
     return coach
 

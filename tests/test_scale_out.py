@@ -5,8 +5,8 @@ import re
 import subprocess
 
 import pytest
-
 from conftest import BIN, free_port, stop, wait_for_http
+
 from coach.app import build
 from coach.config import Settings
 
@@ -22,10 +22,26 @@ def test_two_instances_share_one_store_and_one_model_server(chroma_server, llama
         for name in ("a", "b"):
             port = free_port()
             log = open(tmp_path / f"serve-{name}.log", "w")
-            procs.append((subprocess.Popen(
-                [str(BIN / "coach"), "serve", "--port", str(port), "--chroma-url", chroma_server, "--llm-url", llama_server],
-                env=dict(os.environ, COACH_HOME=str(tmp_path / f"home-{name}")), stdout=log, stderr=subprocess.STDOUT,
-            ), log))
+            procs.append(
+                (
+                    subprocess.Popen(
+                        [
+                            str(BIN / "coach"),
+                            "serve",
+                            "--port",
+                            str(port),
+                            "--chroma-url",
+                            chroma_server,
+                            "--llm-url",
+                            llama_server,
+                        ],
+                        env=dict(os.environ, COACH_HOME=str(tmp_path / f"home-{name}")),
+                        stdout=log,
+                        stderr=subprocess.STDOUT,
+                    ),
+                    log,
+                )
+            )
             urls.append(f"http://127.0.0.1:{port}/")
         for (proc, _), url in zip(procs, urls):
             wait_for_http(url, 120, proc)
@@ -34,13 +50,17 @@ def test_two_instances_share_one_store_and_one_model_server(chroma_server, llama
 
         for url, owner in zip(urls, ("owner-a", "owner-b")):
             client = Client(url, verbose=False)
-            chat, notice, box = client.predict(owner, "How do I calm my nerves before an interview?", [], None, api_name="/ask")
+            chat, notice, box = client.predict(
+                owner, "How do I calm my nerves before an interview?", [], None, api_name="/ask"
+            )
             answer = next(m for m in chat if m["role"] == "assistant")
             assert re.search(r"\[\d\]", str(answer["content"])), chat
             assert any("knowledge/" in str(m.get("metadata") or "") for m in chat), "sources listed under the answer"
         for name in ("a", "b"):
             assert (tmp_path / f"home-{name}" / "sessions.db").exists(), "each instance keeps its own sessions"
-            assert not (tmp_path / f"home-{name}" / "chroma").exists(), "the store is the shared server, not a local copy"
+            assert not (tmp_path / f"home-{name}" / "chroma").exists(), (
+                "the store is the shared server, not a local copy"
+            )
     finally:
         for proc, log in procs:
             stop(proc)

@@ -12,8 +12,8 @@ import threading
 import time
 
 import pytest
-
 from conftest import BIN, free_port, wait_for_http
+
 from coach.sessions.history import History
 
 pytestmark = [pytest.mark.server, pytest.mark.model]
@@ -32,10 +32,15 @@ def keep_answering(url: str, owner: str, completed: list) -> None:
     """Start a long interview and answer until the server goes away."""
     try:
         client = client_for(url)
-        chat = client.predict(owner, "support engineer", "mid", "behavioral", "neutral", 12, "", api_name="/interview_start")[0]
+        chat = client.predict(
+            owner, "support engineer", "mid", "behavioral", "neutral", 12, "", api_name="/interview_start"
+        )[0]
         n = 0
         while True:
-            text = f"Answer {n} from {owner}: I was responsible for the support queue, I set up a triage rota, and waiting times fell by 30 percent."
+            text = (
+                f"Answer {n} from {owner}: I was responsible for the support queue, "
+                "I set up a triage rota, and waiting times fell by 30 percent."
+            )
             chat = client.predict(text, chat, api_name="/interview_answer")[0]
             completed.append((owner, text))
             n += 1
@@ -57,7 +62,12 @@ def saved_user_turns(db) -> dict[str, set[str]]:
 
 def serve(home, log):
     port = free_port()
-    proc = subprocess.Popen([str(BIN / "coach"), "serve", "--port", str(port)], env=dict(os.environ, COACH_HOME=str(home)), stdout=log, stderr=subprocess.STDOUT)
+    proc = subprocess.Popen(
+        [str(BIN / "coach"), "serve", "--port", str(port)],
+        env=dict(os.environ, COACH_HOME=str(home)),
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     url = f"http://127.0.0.1:{port}/"
     wait_for_http(url, 120, proc)
     return proc, url

@@ -3,29 +3,43 @@
 import json
 
 import pytest
-
 from conftest import run_coach
 
 pytestmark = pytest.mark.model
 
-ANSWERS = """At my last job as a shift supervisor at a supermarket, two of my team kept arguing about the rota. I was responsible for the schedule, so I met each of them, then proposed a swap system. Complaints stopped and sick days fell by a third over two months.
-
-um, I guess I just, like, did my work, you know.
-
-It went fine in the end and my manager was happy.
-
-In my first month at a logistics firm I noticed our delivery report double counted returns. I owned that report, so I traced the bug to a join, fixed it and re-ran three months of data. Operations changed their staffing plan based on the corrected numbers, saving about 20 hours a week.
-
-I would first ask what the deadline and priorities are, then agree with my manager what to drop, and tell the affected people early.
-
-What does success look like in the first ninety days?
-"""
+ANSWERS = (
+    "At my last job as a shift supervisor at a supermarket, two of my team kept arguing about the rota. "
+    "I was responsible for the schedule, so I met each of them, then proposed a swap system. "
+    "Complaints stopped and sick days fell by a third over two months.\n\n"
+    "um, I guess I just, like, did my work, you know.\n\n"
+    "It went fine in the end and my manager was happy.\n\n"
+    "In my first month at a logistics firm I noticed our delivery report double counted returns. "
+    "I owned that report, so I traced the bug to a join, fixed it and re-ran three months of data. "
+    "Operations changed their staffing plan based on the corrected numbers, saving about 20 hours a week.\n\n"
+    "I would first ask what the deadline and priorities are, then agree with my manager what to drop, "
+    "and tell the affected people early.\n\n"
+    "What does success look like in the first ninety days?\n"
+)
 
 
 def test_three_question_interview_unattended(indexed_home, tmp_path):
     f = tmp_path / "answers.txt"
     f.write_text(ANSWERS)
-    out = run_coach("interview", "--role", "operations analyst", "--kind", "mixed", "--questions", "3", "--seed", "5", "--answers", str(f), "--json", home=indexed_home)
+    out = run_coach(
+        "interview",
+        "--role",
+        "operations analyst",
+        "--kind",
+        "mixed",
+        "--questions",
+        "3",
+        "--seed",
+        "5",
+        "--answers",
+        str(f),
+        "--json",
+        home=indexed_home,
+    )
     assert out.returncode == 0, out.stderr
     card = json.loads(out.stdout)
     assert set(card) >= {"answers", "improvements", "transcript"}
@@ -41,8 +55,10 @@ def test_three_question_interview_unattended(indexed_home, tmp_path):
 
 def test_debrief_from_notes(indexed_home, tmp_path):
     notes = tmp_path / "notes.txt"
-    notes.write_text("My interview for a marketing coordinator role went badly. I rambled on the first question and "
-                     "froze when they asked about my greatest weakness. I didn't research the company. I feel like a failure.")
+    notes.write_text(
+        "My interview for a marketing coordinator role went badly. I rambled on the first question and "
+        "froze when they asked about my greatest weakness. I didn't research the company. I feel like a failure."
+    )
     out = run_coach("debrief", "--notes", str(notes), "--json", home=indexed_home)
     assert out.returncode == 0, out.stderr
     report = json.loads(out.stdout)

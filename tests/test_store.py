@@ -38,9 +38,22 @@ class CountingEmbedder:
 
 def test_indexing_is_incremental(ephemeral_coach, tmp_path, embedder):
     counting = CountingEmbedder(embedder)
-    coach = build(ephemeral_coach.settings.with_(knowledge_dir=tmp_path / "kb"), embedder=counting, chroma_client_factory=lambda: ephemeral_coach.store.client)
-    a = write_notes(tmp_path / "kb", "a.md", {"Breathe": "Breathe out slowly before you answer a hard question.", "Pause": "A short pause before answering looks thoughtful, not lost."})
-    write_notes(tmp_path / "kb", "b.md", {"Thank you": "Send a thank-you email within twenty-four hours of the interview."})
+    coach = build(
+        ephemeral_coach.settings.with_(knowledge_dir=tmp_path / "kb"),
+        embedder=counting,
+        chroma_client_factory=lambda: ephemeral_coach.store.client,
+    )
+    a = write_notes(
+        tmp_path / "kb",
+        "a.md",
+        {
+            "Breathe": "Breathe out slowly before you answer a hard question.",
+            "Pause": "A short pause before answering looks thoughtful, not lost.",
+        },
+    )
+    write_notes(
+        tmp_path / "kb", "b.md", {"Thank you": "Send a thank-you email within twenty-four hours of the interview."}
+    )
 
     first = coach.index()
     assert (first.documents, first.chunks, first.added, first.unchanged, first.removed) == (2, 3, 3, 0, 0)
@@ -50,7 +63,14 @@ def test_indexing_is_incremental(ephemeral_coach, tmp_path, embedder):
     assert (again.added, again.unchanged, again.removed) == (0, 3, 0)
     assert counting.embedded == 3, "unchanged passages must not be embedded again"
 
-    write_notes(tmp_path / "kb", "a.md", {"Breathe": "Breathe out slowly before you answer a hard question.", "Pause": "Pausing for two seconds before you answer is fine."})
+    write_notes(
+        tmp_path / "kb",
+        "a.md",
+        {
+            "Breathe": "Breathe out slowly before you answer a hard question.",
+            "Pause": "Pausing for two seconds before you answer is fine.",
+        },
+    )
     changed = coach.index()
     assert (changed.added, changed.unchanged, changed.removed) == (1, 2, 1)
     assert counting.embedded == 4
@@ -63,7 +83,9 @@ def test_indexing_is_incremental(ephemeral_coach, tmp_path, embedder):
 
 def test_extra_paths_stay_until_their_file_is_deleted(ephemeral_coach, tmp_path):
     coach = ephemeral_coach
-    extra = write_notes(tmp_path / "mine", "own.md", {"Salary": "Give a researched range when asked about salary expectations."})
+    extra = write_notes(
+        tmp_path / "mine", "own.md", {"Salary": "Give a researched range when asked about salary expectations."}
+    )
     coach.index(extra=[extra])
     assert any(s.path == str(extra.resolve()) for s in coach.store.sources())
     coach.index()  # a later run without the extra path keeps it
@@ -156,13 +178,19 @@ def test_a_search_sees_passages_another_instance_just_indexed(ephemeral_coach, t
     """Searches read text and metadata from a per-revision catalogue; rows the catalogue has not seen yet
     (another app instance indexed a moment ago) are read from Chroma itself, never dropped."""
     reader = ephemeral_coach
-    writer = build(reader.settings.with_(knowledge_dir=tmp_path / "kb"), embedder=embedder, chroma_client_factory=lambda: reader.store.client)
+    writer = build(
+        reader.settings.with_(knowledge_dir=tmp_path / "kb"),
+        embedder=embedder,
+        chroma_client_factory=lambda: reader.store.client,
+    )
     write_notes(tmp_path / "kb", "a.md", {"Breathe": "Breathe out slowly before you answer a hard question."})
     writer.index()
     first = reader.retriever.search("breathe out slowly before answering a hard question", k=1)[0]
     assert first.source == "kb/a.md" and first.heading == "Breathe" and first.score > 0.4
 
-    write_notes(tmp_path / "kb", "b.md", {"Salary": "Give a researched salary range when they ask about pay expectations."})
+    write_notes(
+        tmp_path / "kb", "b.md", {"Salary": "Give a researched salary range when they ask about pay expectations."}
+    )
     stale = reader.store.revision()
     writer.index()
     # The reader re-reads the revision only every few seconds: until then its catalogue lacks b.md.

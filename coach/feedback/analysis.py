@@ -69,7 +69,8 @@ def patterns() -> Patterns:
         situation=[(p, w) for p, w in raw["situation"]],
         task=[(p, w) for p, w in raw["task"]],
         action=re.compile(
-            rf"\bi (?:\w+ly |then |also |first |quickly |immediately |personally |eventually |finally |just |had |have )?"
+            r"\bi (?:\w+ly |then |also |first |quickly |immediately "
+            r"|personally |eventually |finally |just |had |have )?"
             rf"(?:(?:{verbs})\b|(?P<ed>[a-z-]{{3,}}ed)\b)",
             re.I,
         ),

@@ -22,9 +22,11 @@ SUPPORT_THRESHOLD = 0.50  # best sentence cosine
 OVERLAP_THRESHOLD = 0.50  # share of the sentence's content words found in the passage
 MARKER = re.compile(r"\[(\d{1,2})\]")
 STOPWORDS = set(
-    "a an the and or but if to of in on at for with you your yours yourself is are be it its this that these those as by "
+    "a an the and or but if to of in on at for with you your "
+    "yours yourself is are be it its this that these those as by "
     "from i we they them their there then than rather instead not do does did don't can could will would should shall "
-    "so have has had been being was were am me my mine our us he him his she her who whom which what when where why how "
+    "so have has had been being was were am me my mine our us "
+    "he him his she her who whom which what when where why how "
     "all any some more most very really just also only about into onto over such own same too once while each both "
     "person people someone something thing things way".split()
 )
@@ -97,4 +99,3 @@ def check_citations(
             if ok:
                 citations.append(Citation(sentence, n, True, score, added=True))
     return citations
-

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import re
 
-from coach.text import cosine, split_sentences
 from coach.model.embedding import Embedder
+from coach.text import cosine, split_sentences
 
 TEMPLATE = re.compile(
     r"^(tell (me|us) about (a|an|one) (time|situation|occasion|moment) (when |where |that )?(you )?"

@@ -9,6 +9,7 @@ from coach.feedback.flags import flag as flag_record
 from coach.library.retrieval import Retriever
 from coach.library.store import Passage
 
+
 @dataclass(frozen=True)
 class FlagTip:
     flag: str

@@ -21,16 +21,26 @@ from typing import Any, Callable, Iterator
 
 PROMPT = [
     {"role": "system", "content": "You are a calm, practical interview coach. Answer in three short sentences."},
-    {"role": "user", "content": "I froze when they asked about my greatest weakness. How do I prepare for that question next time?"},
+    {
+        "role": "user",
+        "content": "I froze when they asked about my greatest weakness. How do I prepare for that question next time?",
+    },
 ]
 TURN_ANSWERS = [
-    "At my last job as a support lead our backlog had grown to 400 tickets. I was responsible for cutting it. I set up daily triage and wrote templates. After four weeks it was down to 80.",
-    "In my first month at a logistics firm I found our report double counted returns. I owned the report, fixed the join and re-ran three months of data. Operations changed their staffing plan.",
-    "When two colleagues disagreed about a release date I met both, compared the risks and proposed a smaller first release. We shipped on time and the second part followed two weeks later.",
-    "I led a migration of 12,000 customer records. My task was to finish in eight weeks. I planned batches and tested each one. We finished a week early with no data loss.",
-    "A customer was angry about a late delivery. I listened, apologised, found the parcel and arranged a courier. She received it the next morning and left a five-star review.",
-    "I noticed new starters took a month to learn the tills. I wrote a checklist and shadowed them. New starters now work alone after nine days on average.",
-    "I volunteered to organise our team's quarterly planning. I gathered priorities, ran the workshop and wrote the plan. The team hit 9 of its 10 goals that quarter.",
+    "At my last job as a support lead our backlog had grown to 400 tickets. I was responsible for "
+    "cutting it. I set up daily triage and wrote templates. After four weeks it was down to 80.",
+    "In my first month at a logistics firm I found our report double counted returns. I owned the "
+    "report, fixed the join and re-ran three months of data. Operations changed their staffing plan.",
+    "When two colleagues disagreed about a release date I met both, compared the risks and proposed "
+    "a smaller first release. We shipped on time and the second part followed two weeks later.",
+    "I led a migration of 12,000 customer records. My task was to finish in eight weeks. "
+    "I planned batches and tested each one. We finished a week early with no data loss.",
+    "A customer was angry about a late delivery. I listened, apologised, found the parcel "
+    "and arranged a courier. She received it the next morning and left a five-star review.",
+    "I noticed new starters took a month to learn the tills. I wrote a checklist "
+    "and shadowed them. New starters now work alone after nine days on average.",
+    "I volunteered to organise our team's quarterly planning. I gathered priorities, "
+    "ran the workshop and wrote the plan. The team hit 9 of its 10 goals that quarter.",
 ]
 
 
@@ -103,8 +113,14 @@ def generation(coach, report: Callable[[str], None], repeats: int = 3) -> dict[s
             def direct_stream():
                 with model.gate.hold():
                     for part in llm.create_chat_completion(
-                        messages=PROMPT, stream=True, max_tokens=sampling.max_tokens, temperature=sampling.temperature,
-                        top_p=sampling.top_p, top_k=sampling.top_k, repeat_penalty=sampling.repeat_penalty, stop=[*model.stop_tokens, *sampling.stop],
+                        messages=PROMPT,
+                        stream=True,
+                        max_tokens=sampling.max_tokens,
+                        temperature=sampling.temperature,
+                        top_p=sampling.top_p,
+                        top_k=sampling.top_k,
+                        repeat_penalty=sampling.repeat_penalty,
+                        stop=[*model.stop_tokens, *sampling.stop],
                     ):
                         t = part["choices"][0]["delta"].get("content")
                         if t:
@@ -115,7 +131,10 @@ def generation(coach, report: Callable[[str], None], repeats: int = 3) -> dict[s
             direct.append(rate(model.raw_stream(PROMPT, sampling)))
         pipeline.append(rate(model.stream(PROMPT, sampling)))
     report("generation: done")
-    return {"pipeline_tokens_per_s": round(statistics.median(pipeline), 1), "direct_tokens_per_s": round(statistics.median(direct), 1)}
+    return {
+        "pipeline_tokens_per_s": round(statistics.median(pipeline), 1),
+        "direct_tokens_per_s": round(statistics.median(direct), 1),
+    }
 
 
 def turns(coach, report: Callable[[str], None], repeats: int = 1) -> dict[str, float]:
@@ -128,7 +147,9 @@ def turns(coach, report: Callable[[str], None], repeats: int = 1) -> dict[str, f
         # Each interview is for another role, so its system prompt differs from the first words on
         # and nothing from the previous interview's cache can be reused.
         role = ("support lead", "data analyst", "project manager")[repeat % 3]
-        state = MockInterview.new_state(InterviewSettings(role=role, kind="behavioral", questions=7, seed=42 + repeat), coach.question_bank)
+        state = MockInterview.new_state(
+            InterviewSettings(role=role, kind="behavioral", questions=7, seed=42 + repeat), coach.question_bank
+        )
         interview = MockInterview(state, timed, coach.prompts, coach.reviewer)
         turn_ttfts: list[float] = []
         before = len(timed.ttfts)
@@ -145,7 +166,11 @@ def turns(coach, report: Callable[[str], None], repeats: int = 1) -> dict[str, f
                 break
         firsts.append(turn_ttfts[0])
         lasts.append(turn_ttfts[min(7, len(turn_ttfts) - 1)])
-    return {"ttft_first_s": round(statistics.median(firsts), 3), "ttft_last_s": round(statistics.median(lasts), 3), "turns": len(turn_ttfts)}
+    return {
+        "ttft_first_s": round(statistics.median(firsts), 3),
+        "ttft_last_s": round(statistics.median(lasts), 3),
+        "turns": len(turn_ttfts),
+    }
 
 
 def retrieval_latency(coach, queries: list[str], repeat: int = 3) -> tuple[float, float]:
@@ -174,7 +199,9 @@ def synthetic_store(coach, size: int, report: Callable[[str], None]):
         rng = random.Random(size)
         dim = coach.embedder.dimension
         batch = 5000
-        words = "interview answer practise nerves panel feedback salary research company role team project result".split()
+        words = (
+            "interview answer practise nerves panel feedback salary research company role team project result".split()
+        )
         for start in range(0, size, batch):
             chunks, vectors = [], []
             for i in range(start, min(size, start + batch)):
@@ -194,7 +221,11 @@ def indexing_rate(coach, report: Callable[[str], None]) -> float:
     from coach.library.store import make_client
 
     client = make_client(None, None, ephemeral=True)
-    temp = build(coach.settings.with_(collection=f"bench{uuid.uuid4().hex[:8]}"), embedder=coach.embedder, chroma_client_factory=lambda: client)
+    temp = build(
+        coach.settings.with_(collection=f"bench{uuid.uuid4().hex[:8]}"),
+        embedder=coach.embedder,
+        chroma_client_factory=lambda: client,
+    )
     report("indexing: embedding the shipped knowledge from scratch")
     start = time.perf_counter()
     stats = temp.index()
@@ -214,7 +245,13 @@ def serve_ready(coach, report: Callable[[str], None]) -> float:
         port = s.getsockname()[1]
     env = dict(os.environ, COACH_HOME=str(coach.settings.home))
     exe = Path(sys.executable).parent / "coach"
-    cmd = [str(exe) if exe.exists() else sys.executable, *([] if exe.exists() else ["-m", "coach.interfaces.cli"]), "serve", "--port", str(port)]
+    cmd = [
+        str(exe) if exe.exists() else sys.executable,
+        *([] if exe.exists() else ["-m", "coach.interfaces.cli"]),
+        "serve",
+        "--port",
+        str(port),
+    ]
     if coach.settings.llm_url:
         cmd += ["--llm-url", coach.settings.llm_url]
     if coach.settings.model_path:
@@ -250,9 +287,16 @@ def run(coach, quick: bool = False, report: Callable[[str], None] = lambda s: No
     out["generation"] = generation(coach, report, repeats=1 if quick else 3)
     out["turns"] = turns(coach, report, repeats=1 if quick else 3)
     queries = [
-        "I froze when they asked about my weaknesses", "should I email them to ask why", "how do I stop rambling",
-        "what do I wear to a video interview", "they never called back", "how do I answer tell me about yourself",
-        "I badmouthed my old boss", "how do I calm my nerves", "what questions should I ask them", "how long should my answers be",
+        "I froze when they asked about my weaknesses",
+        "should I email them to ask why",
+        "how do I stop rambling",
+        "what do I wear to a video interview",
+        "they never called back",
+        "how do I answer tell me about yourself",
+        "I badmouthed my old boss",
+        "how do I calm my nerves",
+        "what questions should I ask them",
+        "how long should my answers be",
     ]
     p50, p95 = retrieval_latency(coach, queries)
     retrieval: dict[str, Any] = {"p50_ms": p50, "p95_ms": p95}
@@ -275,14 +319,28 @@ def format_table(r: dict[str, Any]) -> str:
     ratio = g["pipeline_tokens_per_s"] / g["direct_tokens_per_s"] if g["direct_tokens_per_s"] else 0
     rows = [
         ("generation, coach pipeline", f"{g['pipeline_tokens_per_s']} tokens/s", ""),
-        ("generation, llama-cpp-python direct", f"{g['direct_tokens_per_s']} tokens/s", f"ratio {ratio:.2f} (goal >= 0.95)"),
+        (
+            "generation, llama-cpp-python direct",
+            f"{g['direct_tokens_per_s']} tokens/s",
+            f"ratio {ratio:.2f} (goal >= 0.95)",
+        ),
     ]
     if t["ttft_first_s"] is not None:
-        rows.append(("first token, turn 1 / turn 8", f"{t['ttft_first_s']} s / {t['ttft_last_s']} s", f"ratio {t['ttft_last_s'] / max(1e-6, t['ttft_first_s']):.2f} (goal <= 1.2)"))
+        rows.append(
+            (
+                "first token, turn 1 / turn 8",
+                f"{t['ttft_first_s']} s / {t['ttft_last_s']} s",
+                f"ratio {t['ttft_last_s'] / max(1e-6, t['ttft_first_s']):.2f} (goal <= 1.2)",
+            )
+        )
     rows += [
         ("retrieval, shipped knowledge", f"p50 {q['p50_ms']} ms, p95 {q['p95_ms']} ms", "goal 15 ms at p50"),
         ("retrieval, 10,000 passages", f"p50 {q['p50_ms_10k']} ms", "goal 15 ms"),
-        ("retrieval, 100,000 passages", f"p50 {q['p50_ms_100k']} ms" if q["p50_ms_100k"] is not None else "skipped (--quick)", "goal 25 ms"),
+        (
+            "retrieval, 100,000 passages",
+            f"p50 {q['p50_ms_100k']} ms" if q["p50_ms_100k"] is not None else "skipped (--quick)",
+            "goal 25 ms",
+        ),
         ("indexing", f"{r['indexing_chunks_per_s']} chunks/s", "goal >= 150"),
         ("coach serve until the page answers", f"{r['serve_ready_s']} s", "goal <= 8 s"),
         ("peak memory", f"{r['peak_rss_mb']} MB", "goal <= 1,200 MB"),

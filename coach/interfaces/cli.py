@@ -58,14 +58,27 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--session", help="continue from a saved interview or debrief (its id from `coach history`)")
     p.add_argument("--json", action="store_true")
 
-    p = sub.add_parser("interview", parents=[common], help="a mock interview in the terminal (or unattended with --answers)")
+    p = sub.add_parser(
+        "interview", parents=[common], help="a mock interview in the terminal (or unattended with --answers)"
+    )
     p.add_argument("--role", default="", help="the job title, e.g. 'data analyst'")
     p.add_argument("--level", default="mid", choices=list(LEVELS))
     p.add_argument("--kind", default="mixed", choices=list(KINDS))
     p.add_argument("--style", default="neutral", choices=list(STYLES))
-    p.add_argument("--questions", type=int, default=DEFAULT_QUESTIONS, help=f"how many questions (1-12, default {DEFAULT_QUESTIONS})")
-    p.add_argument("--job-description", type=Path, help="a text file with the job ad: adds questions on the skills it names")
-    p.add_argument("--answers", type=Path, help="answer from this file: blocks separated by blank lines, one per interviewer prompt")
+    p.add_argument(
+        "--questions",
+        type=int,
+        default=DEFAULT_QUESTIONS,
+        help=f"how many questions (1-12, default {DEFAULT_QUESTIONS})",
+    )
+    p.add_argument(
+        "--job-description", type=Path, help="a text file with the job ad: adds questions on the skills it names"
+    )
+    p.add_argument(
+        "--answers",
+        type=Path,
+        help="answer from this file: blocks separated by blank lines, one per interviewer prompt",
+    )
     p.add_argument("--from-session", help="replay the questions that went badly in this saved debrief")
     p.add_argument("--seed", type=int, help="fix the question plan (same seed, same questions)")
     p.add_argument("--json", action="store_true", help="print the scorecard as JSON")
@@ -178,7 +191,10 @@ def read_input_text(value: str) -> str:
 def print_review(review) -> None:
     a = review.analysis
     star = ", ".join(f"{k} {'yes' if a.star_present[k] else 'no'} ({a.star[k]:.2f})" for k in a.star)
-    print(f"{a.word_count} words; STAR: {star}" + ("" if a.behavioral else " (not a behavioral question: STAR not required)"))
+    print(
+        f"{a.word_count} words; STAR: {star}"
+        + ("" if a.behavioral else " (not a behavioral question: STAR not required)")
+    )
     if a.fillers:
         print("fillers: " + ", ".join(f"{k} x{v}" for k, v in a.fillers.items()))
     if a.hedges:
@@ -217,14 +233,20 @@ def cmd_analyze(args: argparse.Namespace) -> int:
                 answer = check_text(str(item.get("answer", "")), limit, "answer")
                 result = coach.reviewer.review(question, answer).public()
             except (ValueError, InputError) as err:
-                result = {"line": number, "error": err.explain() if isinstance(err, InputError) else f"not valid JSON ({err})"}
+                result = {
+                    "line": number,
+                    "error": err.explain() if isinstance(err, InputError) else f"not valid JSON ({err})",
+                }
             if args.json:
                 emit_json(result)
             else:
                 print(json.dumps(result, ensure_ascii=False, indent=2))
         return 0
     if not args.question or args.answer is None:
-        raise InputError("Give --question and --answer (or --input FILE.jsonl).", "Example: coach analyze -q 'Tell me about a conflict' -a 'At my last job...'")
+        raise InputError(
+            "Give --question and --answer (or --input FILE.jsonl).",
+            "Example: coach analyze -q 'Tell me about a conflict' -a 'At my last job...'",
+        )
     question = check_text(args.question, 2000, "question")
     answer = check_text(read_input_text(args.answer), limit, "answer")
     review = coach.reviewer.review(question, answer)
@@ -302,7 +324,13 @@ def cmd_interview(args: argparse.Namespace) -> int:
     from coach.feedback.flags import label
     from coach.interfaces.limits import check_text
     from coach.library.textfiles import read_text_file
-    from coach.sessions.interview import AnswerReviewed, CoachComment, InterviewerLine, InterviewFinished, InterviewSettings
+    from coach.sessions.interview import (
+        AnswerReviewed,
+        CoachComment,
+        InterviewerLine,
+        InterviewFinished,
+        InterviewSettings,
+    )
 
     coach = make_coach(args)
     jd = read_text_file(args.job_description, "the job description") if args.job_description else ""
@@ -313,7 +341,10 @@ def cmd_interview(args: argparse.Namespace) -> int:
         ids = [w["question_id"] for w in weak if w.get("question_id")]
         custom = [w["question"] for w in weak if not w.get("question_id")]
         if not weak:
-            raise InputError("That session names no questions to practise.", "Use a debrief with a transcript, or notes that mention the questions you were asked.")
+            raise InputError(
+                "That session names no questions to practise.",
+                "Use a debrief with a transcript, or notes that mention the questions you were asked.",
+            )
     count = len(ids) + len(custom) if args.from_session else args.questions
     settings = InterviewSettings(args.role, args.level, args.kind, args.style, count, jd, ids, args.seed, custom)
     answers = read_answer_blocks(args.answers) if args.answers else None
@@ -386,9 +417,9 @@ def print_scorecard(card: dict) -> None:
 
 @command("debrief")
 def cmd_debrief(args: argparse.Namespace) -> int:
-    from coach.sessions.debrief import DebriefInput, to_markdown
     from coach.interfaces.limits import check_text
     from coach.library.textfiles import read_text_file
+    from coach.sessions.debrief import DebriefInput, to_markdown
 
     coach = make_coach(args)
     raw = sys.stdin.read() if args.notes == "-" else read_text_file(Path(args.notes), "the notes file")
@@ -433,7 +464,9 @@ def cmd_history(args: argparse.Namespace) -> int:
         else:
             for s in sessions:
                 p = s.public()
-                print(f"{p['id']}  {p['created_at']}  {p['kind']:<9} {p['status']:<8} {p['turns']:>3} turns  {p['title']}")
+                print(
+                    f"{p['id']}  {p['created_at']}  {p['kind']:<9} {p['status']:<8} {p['turns']:>3} turns  {p['title']}"
+                )
         return 0
     if args.action == "delete" and args.all:
         if not args.yes and not confirm(f"Delete all {len(history.list())} saved sessions? This cannot be undone."):
@@ -460,9 +493,9 @@ def cmd_history(args: argparse.Namespace) -> int:
 
 @command("serve")
 def cmd_serve(args: argparse.Namespace) -> int:
+    from coach.errors import InputError
     from coach.interfaces.browser_secret import browser_secret
     from coach.interfaces.doctor import is_loopback
-    from coach.errors import InputError
     from coach.interfaces.page import PageHandlers
     from coach.interfaces.ui import build_ui, launch
     from coach.interfaces.warmup import Warmup
@@ -481,7 +514,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
                 f"Refusing to serve on {s.host} without a password: anyone on the network could read your sessions.",
                 "Add --auth USER:PASSWORD (or set COACH_AUTH), or keep the default --host 127.0.0.1.",
             )
-        print(f"warning: serving on {s.host}: the page is reachable from other machines (password protected).", file=sys.stderr)
+        print(
+            f"warning: serving on {s.host}: the page is reachable from other machines (password protected).",
+            file=sys.stderr,
+        )
     warmup = Warmup(coach)
     demo = build_ui(PageHandlers(coach, warmup), browser_secret(s.home))
     print(f"Interview coach: http://{s.host}:{s.port} (models load in the background; Ctrl+C stops)", flush=True)
@@ -494,7 +530,11 @@ def cmd_bench(args: argparse.Namespace) -> int:
     from coach.interfaces import bench
 
     coach = make_coach(args)
-    print("Measuring; the full run takes about a minute, plus about 3 minutes the first time (the synthetic 10,000- and 100,000-passage stores are built once and cached); --quick under a minute.", file=sys.stderr)
+    print(
+        "Measuring; the full run takes about a minute, plus about 3 minutes the first time (the "
+        "synthetic 10,000- and 100,000-passage stores are built once and cached); --quick under a minute.",
+        file=sys.stderr,
+    )
     result = bench.run(coach, quick=args.quick, report=lambda msg: print(f"  {msg}", file=sys.stderr, flush=True))
     print(json.dumps(result) if args.json else bench.format_table(result))
     return 0

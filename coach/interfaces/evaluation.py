@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from coach.sessions.ask import AskService, tidy_sentence
 from coach.model.guard import degenerate_reason
+from coach.sessions.ask import AskService, tidy_sentence
 from coach.sessions.interview import InterviewSettings, MockInterview
 
 DEGENERATE = {"empty", "speaks as another role", "repeats a sentence", "loops", "not prose", "echoes the user"}

@@ -60,10 +60,16 @@ class PageHandlers(HistoryHandlers):
 
     # ------------------------------------------------------------ interview
 
-    def interview_start(self, state, owner, role, level, kind, style, count, job_description) -> Iterator[InterviewView]:
+    def interview_start(
+        self, state, owner, role, level, kind, style, count, job_description
+    ) -> Iterator[InterviewView]:
         state = state or new_state()
         try:
-            jd = check_text(job_description, self.settings.max_notes_chars, "job description") if (job_description or "").strip() else ""
+            jd = (
+                check_text(job_description, self.settings.max_notes_chars, "job description")
+                if (job_description or "").strip()
+                else ""
+            )
             settings = InterviewSettings(role or "", level, kind, style, int(count), jd)
             if msg := self._wait("embedding", "store", "model"):
                 yield InterviewView([], state, notice=msg)
@@ -74,7 +80,9 @@ class PageHandlers(HistoryHandlers):
         except CoachError as err:
             yield InterviewView([], state, notice=problem(err))
             return
-        yield from self._begin(state, sid, interview, f"Interview started (session {sid}). Type your answer and press Enter.")
+        yield from self._begin(
+            state, sid, interview, f"Interview started (session {sid}). Type your answer and press Enter."
+        )
 
     def _begin(self, state, sid: str, interview, notice: str) -> Iterator[InterviewView]:
         chat = [{"role": "assistant", "content": e.text} for e in interview.start() if isinstance(e, InterviewerLine)]
@@ -98,7 +106,9 @@ class PageHandlers(HistoryHandlers):
             yield InterviewView(chat, state, notice="This interview has finished; start a new one.", answer_box=text)
             return
         chat.append({"role": "user", "content": answer})
-        view = InterviewView(chat, state, analysis=current.get("analysis", ""))  # the last analysis stays until a new one
+        view = InterviewView(
+            chat, state, analysis=current.get("analysis", "")
+        )  # the last analysis stays until a new one
         view.notice = queue_note() or "The interviewer is thinking…"
         yield view
         view.notice = ""
@@ -107,7 +117,9 @@ class PageHandlers(HistoryHandlers):
                 if isinstance(event, AnswerReviewed):
                     view.analysis = flags_markdown(event.review)
                 elif isinstance(event, CoachComment):
-                    view.analysis += f"\n\n**Coach:** {event.text}" + (f"  \n*Source: {event.source_label}*" if event.source_label else "")
+                    view.analysis += f"\n\n**Coach:** {event.text}" + (
+                        f"  \n*Source: {event.source_label}*" if event.source_label else ""
+                    )
                 elif isinstance(event, InterviewerLine):
                     chat.append({"role": "assistant", "content": event.text})
                 elif isinstance(event, InterviewFinished):
@@ -164,7 +176,9 @@ class PageHandlers(HistoryHandlers):
         note = "\n\n*Citations marked [n?] are not supported by the passage they cite.*" if "?]" in answer else ""
         chat[-1] = {"role": "assistant", "content": answer + note}
         for i, p in enumerate(result.sources, 1):
-            chat.append({"role": "assistant", "content": p.text, "metadata": {"title": f"[{i}] {p.label()}", "status": "done"}})
+            chat.append(
+                {"role": "assistant", "content": p.text, "metadata": {"title": f"[{i}] {p.label()}", "status": "done"}}
+            )
         yield AskView(chat, state, notice)
 
     # ------------------------------------------------------------ debrief
@@ -183,13 +197,17 @@ class PageHandlers(HistoryHandlers):
         said = [{"role": "user", "content": text}]
         yield DebriefView(said, state, notice=queue_note() or "Preparing your debrief…", box=notes)
         try:
-            sid, report = self.coach.debriefs.run(DebriefInput(text, transcript=transcript, role=role or ""), owner=owner or "")
+            sid, report = self.coach.debriefs.run(
+                DebriefInput(text, transcript=transcript, role=role or ""), owner=owner or ""
+            )
         except CoachError as err:
             yield DebriefView(said, state, notice=problem(err), box=notes)
             return
         state["debrief"] = {"sid": sid, "report": report, "shown": 1}
         chat = [*said, self._step_message(report, 0)]
-        yield DebriefView(chat, state, notice=f"Step 1 of {STEP_COUNT}. Reply if you like, then press “Next step”.", box=notes)
+        yield DebriefView(
+            chat, state, notice=f"Step 1 of {STEP_COUNT}. Reply if you like, then press “Next step”.", box=notes
+        )
 
     @staticmethod
     def _step_message(report: dict, i: int) -> dict[str, str]:
@@ -230,7 +248,10 @@ class PageHandlers(HistoryHandlers):
         state = state or new_state()
         weak = ((state.get("debrief") or {}).get("report") or {}).get("weak_questions", [])
         if not weak:
-            notice = "No questions to practise: the debrief named none (add a transcript, or mention the questions in your notes)."
+            notice = (
+                "No questions to practise: the debrief named none "
+                "(add a transcript, or mention the questions in your notes)."
+            )
             yield InterviewView([], state, notice=notice)
             return
         try:
@@ -239,4 +260,6 @@ class PageHandlers(HistoryHandlers):
         except CoachError as err:
             yield InterviewView([], state, notice=problem(err))
             return
-        yield from self._begin(state, sid, interview, f"Practising {len(weak)} question(s) from your debrief (session {sid}).")
+        yield from self._begin(
+            state, sid, interview, f"Practising {len(weak)} question(s) from your debrief (session {sid})."
+        )

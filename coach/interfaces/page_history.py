@@ -83,7 +83,9 @@ class HistoryHandlers:
         import pandas as pd
 
         star_rows, flag_rows = [], []
-        interviews = [s for s in reversed(self.coach.history.visible(owner or "", "interview")) if s.status == "finished"]
+        interviews = [
+            s for s in reversed(self.coach.history.visible(owner or "", "interview")) if s.status == "finished"
+        ]
         for n, s in enumerate(interviews, 1):
             summary = self.coach.history.get(s.id).summary or {}
             for k, v in (summary.get("star_average") or {}).items():
@@ -91,7 +93,9 @@ class HistoryHandlers:
             for f, c in (summary.get("flag_counts") or {}).items():
                 flag_rows.append({"flag": f, "count": c})
         star = pd.DataFrame(star_rows or [{"interview": 0, "element": "result", "score": 0.0}])
-        flags = pd.DataFrame(flag_rows or [{"flag": "none yet", "count": 0}]).groupby("flag", as_index=False)["count"].sum()
+        flags = (
+            pd.DataFrame(flag_rows or [{"flag": "none yet", "count": 0}]).groupby("flag", as_index=False)["count"].sum()
+        )
         return star, flags
 
     # ------------------------------------------------------------ knowledge

@@ -12,6 +12,7 @@ from coach.interfaces.page import PageHandlers, new_state
 from coach.sessions.debrief import STEP_COUNT
 from coach.sessions.question_bank import DEFAULT_QUESTIONS, KINDS, LEVELS, MAX_QUESTIONS, STYLES
 
+
 def build_ui(handlers: PageHandlers, browser_secret: str):
     """``browser_secret`` encrypts each browser's owner id; it must outlive the process (see coach.browser_secret)."""
     import gradio as gr
@@ -20,7 +21,10 @@ def build_ui(handlers: PageHandlers, browser_secret: str):
     with gr.Blocks(title="Interview coach", analytics_enabled=False) as demo:
         state = gr.State(new_state())
         owner = gr.BrowserState("", storage_key="coach-owner", secret=browser_secret)
-        gr.Markdown("# Interview coach\nPractise interviews, debrief a bad one, and ask for advice: every tip shows the guidance it comes from. Everything stays on this machine.")
+        gr.Markdown(
+            "# Interview coach\nPractise interviews, debrief a bad one, and ask for advice: "
+            "every tip shows the guidance it comes from. Everything stays on this machine."
+        )
         status = gr.Markdown(h.status(), elem_id="status")
         timer = gr.Timer(1.0)
         timer.tick(h.status, outputs=status, show_progress="hidden", queue=False)
@@ -34,17 +38,28 @@ def build_ui(handlers: PageHandlers, browser_secret: str):
                     kind = gr.Dropdown(list(KINDS), value="mixed", label="Kind")
                     style = gr.Dropdown(list(STYLES), value="neutral", label="Interviewer style")
                     count = gr.Slider(1, MAX_QUESTIONS, value=DEFAULT_QUESTIONS, step=1, label="Questions")
-                jd = gr.Textbox(label="Job description (optional): adds questions on the skills it names", lines=3, max_lines=10)
+                jd = gr.Textbox(
+                    label="Job description (optional): adds questions on the skills it names", lines=3, max_lines=10
+                )
                 start = gr.Button("Start interview", variant="primary", elem_id="start-interview")
                 with gr.Row():
                     with gr.Column(scale=3):
                         iv_chat = gr.Chatbot(label="Interview", height=420, elem_id="interview-chat")
-                        iv_answer = gr.Textbox(label="Your answer (Enter sends, Shift+Enter for a new line)", lines=1, max_lines=12, elem_id="interview-answer")
+                        iv_answer = gr.Textbox(
+                            label="Your answer (Enter sends, Shift+Enter for a new line)",
+                            lines=1,
+                            max_lines=12,
+                            elem_id="interview-answer",
+                        )
                         with gr.Row():
                             iv_send = gr.Button("Send", variant="primary")
                             iv_stop = gr.Button("Stop", variant="stop")
                     with gr.Column(scale=2):
-                        iv_analysis = gr.Markdown("*The analysis of each answer appears here.*", elem_classes="analysis", elem_id="interview-analysis")
+                        iv_analysis = gr.Markdown(
+                            "*The analysis of each answer appears here.*",
+                            elem_classes="analysis",
+                            elem_id="interview-analysis",
+                        )
                 iv_notice = gr.Markdown(elem_id="interview-notice")
                 iv_card = gr.Markdown(elem_id="scorecard")
 
@@ -54,9 +69,13 @@ def build_ui(handlers: PageHandlers, browser_secret: str):
                     "Tell the coach what happened in an interview that went badly, or upload its transcript "
                     f"(.txt, .vtt, .srt from Zoom, Teams or Meet). You will go through {STEP_COUNT} steps together."
                 )
-                db_notes = gr.Textbox(label="What happened, and how do you feel?", lines=6, max_lines=20, elem_id="debrief-notes")
+                db_notes = gr.Textbox(
+                    label="What happened, and how do you feel?", lines=6, max_lines=20, elem_id="debrief-notes"
+                )
                 with gr.Row():
-                    db_file = gr.File(label="Transcript (optional)", file_types=[".txt", ".vtt", ".srt"], type="filepath")
+                    db_file = gr.File(
+                        label="Transcript (optional)", file_types=[".txt", ".vtt", ".srt"], type="filepath"
+                    )
                     db_role = gr.Textbox(label="Role you interviewed for (optional)")
                 db_start = gr.Button("Start debrief", variant="primary", elem_id="start-debrief")
                 db_chat = gr.Chatbot(label="Debrief", height=420, elem_id="debrief-chat")
@@ -67,12 +86,18 @@ def build_ui(handlers: PageHandlers, browser_secret: str):
                 db_notice = gr.Markdown(elem_id="debrief-notice")
                 db_report = gr.Markdown(elem_id="debrief-report")
                 with gr.Row():
-                    db_follow = gr.Textbox(label="Draft: follow-up note", lines=10, buttons=["copy"], elem_id="draft-follow-up")
-                    db_feedback = gr.Textbox(label="Draft: request for feedback", lines=10, buttons=["copy"], elem_id="draft-feedback")
+                    db_follow = gr.Textbox(
+                        label="Draft: follow-up note", lines=10, buttons=["copy"], elem_id="draft-follow-up"
+                    )
+                    db_feedback = gr.Textbox(
+                        label="Draft: request for feedback", lines=10, buttons=["copy"], elem_id="draft-feedback"
+                    )
 
             # ---------------------------------------------------------------- ask
             with gr.Tab("Ask the coach", id="ask"):
-                ask_context = gr.Dropdown(label="Continue from a session (optional)", choices=[], value=None, allow_custom_value=False)
+                ask_context = gr.Dropdown(
+                    label="Continue from a session (optional)", choices=[], value=None, allow_custom_value=False
+                )
                 ask_chat = gr.Chatbot(label="Coach", height=460, elem_id="ask-chat")
                 ask_box = gr.Textbox(label="Your question (Enter sends)", lines=1, elem_id="ask-box")
                 with gr.Row():
@@ -83,9 +108,15 @@ def build_ui(handlers: PageHandlers, browser_secret: str):
             # ---------------------------------------------------------------- history
             with gr.Tab("History", id="history") as history_tab:
                 hist_refresh = gr.Button("Refresh", elem_id="history-refresh")
-                hist_table = gr.Dataframe(headers=["id", "started", "kind", "status", "turns", "title"], interactive=False, elem_id="history-table")
+                hist_table = gr.Dataframe(
+                    headers=["id", "started", "kind", "status", "turns", "title"],
+                    interactive=False,
+                    elem_id="history-table",
+                )
                 with gr.Row():
-                    hist_id = gr.Dropdown(label="Session", choices=[], allow_custom_value=False, elem_id="history-session")
+                    hist_id = gr.Dropdown(
+                        label="Session", choices=[], allow_custom_value=False, elem_id="history-session"
+                    )
                     hist_open = gr.Button("Open (read-only)")
                     hist_export = gr.Button("Export Markdown")
                     hist_delete = gr.Button("Delete", variant="stop")
@@ -96,13 +127,22 @@ def build_ui(handlers: PageHandlers, browser_secret: str):
                 hist_notice = gr.Markdown()
                 hist_view = gr.Markdown(elem_id="history-view")
                 with gr.Row():
-                    star_plot = gr.LinePlot(x="interview", y="score", color="element", title="STAR scores across interviews", y_lim=[0, 1])
+                    star_plot = gr.LinePlot(
+                        x="interview", y="score", color="element", title="STAR scores across interviews", y_lim=[0, 1]
+                    )
                     flag_plot = gr.BarPlot(x="flag", y="count", title="Flags across interviews")
 
             # ---------------------------------------------------------------- knowledge
             with gr.Tab("Knowledge", id="knowledge"):
-                kb_table = gr.Dataframe(headers=["source", "title", "passages"], interactive=False, elem_id="knowledge-table")
-                kb_files = gr.File(label="Add guidance (Markdown, text, HTML or PDF)", file_count="multiple", file_types=[".md", ".markdown", ".txt", ".html", ".htm", ".pdf"], type="filepath")
+                kb_table = gr.Dataframe(
+                    headers=["source", "title", "passages"], interactive=False, elem_id="knowledge-table"
+                )
+                kb_files = gr.File(
+                    label="Add guidance (Markdown, text, HTML or PDF)",
+                    file_count="multiple",
+                    file_types=[".md", ".markdown", ".txt", ".html", ".htm", ".pdf"],
+                    type="filepath",
+                )
                 kb_index = gr.Button("Index these files", variant="primary")
                 with gr.Row():
                     kb_source = gr.Dropdown(label="Source to remove", choices=[], allow_custom_value=False)
@@ -116,8 +156,12 @@ def build_ui(handlers: PageHandlers, browser_secret: str):
         demo.load(ensure_owner, inputs=owner, outputs=owner, queue=False)
 
         # Handlers return view objects; these adapters turn each into its components' values.
-        def interview_start(state_value, owner_value, role_value, level_value, kind_value, style_value, count_value, jd_value):
-            for view in h.interview_start(state_value, owner_value, role_value, level_value, kind_value, style_value, count_value, jd_value):
+        def interview_start(
+            state_value, owner_value, role_value, level_value, kind_value, style_value, count_value, jd_value
+        ):
+            for view in h.interview_start(
+                state_value, owner_value, role_value, level_value, kind_value, style_value, count_value, jd_value
+            ):
                 yield view.start_outputs()
 
         def interview_answer(state_value, text, chat):
@@ -136,7 +180,9 @@ def build_ui(handlers: PageHandlers, browser_secret: str):
             return h.debrief_next(state_value, reply, chat).outputs()
 
         iv_outputs = [iv_chat, iv_analysis, iv_card, iv_notice, state]
-        start.click(interview_start, [state, owner, role, level, kind, style, count, jd], iv_outputs, api_name="interview_start")
+        start.click(
+            interview_start, [state, owner, role, level, kind, style, count, jd], iv_outputs, api_name="interview_start"
+        )
         answer_inputs = [state, iv_answer, iv_chat]
         answer_outputs = [iv_chat, iv_analysis, iv_card, iv_notice, state, iv_answer]
         lock = lambda: (gr.update(interactive=False), gr.update(interactive=False))  # noqa: E731
@@ -166,18 +212,38 @@ def build_ui(handlers: PageHandlers, browser_secret: str):
         ask_outputs = [ask_chat, ask_notice, state, ask_box]
         asks = []
         for trigger in (ask_box.submit, ask_send.click):
-            ev = trigger(lambda: (gr.update(interactive=False), gr.update(interactive=False)), None, [ask_box, ask_send], queue=False).then(
-                ask, ask_inputs, ask_outputs, api_name=False if asks else "ask"
+            ev = trigger(
+                lambda: (gr.update(interactive=False), gr.update(interactive=False)),
+                None,
+                [ask_box, ask_send],
+                queue=False,
+            ).then(ask, ask_inputs, ask_outputs, api_name=False if asks else "ask")
+            ev.then(
+                lambda: (gr.update(interactive=True), gr.update(interactive=True)),
+                None,
+                [ask_box, ask_send],
+                queue=False,
             )
-            ev.then(lambda: (gr.update(interactive=True), gr.update(interactive=True)), None, [ask_box, ask_send], queue=False)
             asks.append(ev)
-        ask_stop.click(lambda: (gr.update(interactive=True), gr.update(interactive=True)), None, [ask_box, ask_send], cancels=asks, queue=False)
+        ask_stop.click(
+            lambda: (gr.update(interactive=True), gr.update(interactive=True)),
+            None,
+            [ask_box, ask_send],
+            cancels=asks,
+            queue=False,
+        )
 
         def refresh_history(owner_value):
             rows = h.history_rows(owner_value)
             choices = [f"{r[0]} {r[2]}: {r[5]}" for r in rows]
             star, flags = h.progress_data(owner_value)
-            return rows, gr.update(choices=choices, value=None), star, flags, gr.update(choices=h.session_choices(owner_value))
+            return (
+                rows,
+                gr.update(choices=choices, value=None),
+                star,
+                flags,
+                gr.update(choices=h.session_choices(owner_value)),
+            )
 
         hist_outputs = [hist_table, hist_id, star_plot, flag_plot, ask_context]
         hist_refresh.click(refresh_history, owner, hist_outputs, api_name="history_list")
@@ -185,8 +251,12 @@ def build_ui(handlers: PageHandlers, browser_secret: str):
         demo.load(refresh_history, owner, hist_outputs)
         hist_open.click(h.history_open, [owner, hist_id], hist_view)
         hist_export.click(h.history_export, [owner, hist_id], hist_file)
-        hist_delete.click(lambda o, s: h.history_delete(o, s, False, False), [owner, hist_id], hist_notice).then(refresh_history, owner, hist_outputs)
-        hist_delete_all.click(lambda o, c: h.history_delete(o, "", c, True), [owner, hist_confirm], hist_notice).then(refresh_history, owner, hist_outputs)
+        hist_delete.click(lambda o, s: h.history_delete(o, s, False, False), [owner, hist_id], hist_notice).then(
+            refresh_history, owner, hist_outputs
+        )
+        hist_delete_all.click(lambda o, c: h.history_delete(o, "", c, True), [owner, hist_confirm], hist_notice).then(
+            refresh_history, owner, hist_outputs
+        )
 
         def refresh_knowledge():
             rows = h.knowledge_rows()
@@ -206,7 +276,9 @@ def build_ui(handlers: PageHandlers, browser_secret: str):
     return demo
 
 
-def launch(demo: Any, host: str, port: int, auth: tuple[str, str] | None, max_upload_bytes: int, after_start=None) -> None:
+def launch(
+    demo: Any, host: str, port: int, auth: tuple[str, str] | None, max_upload_bytes: int, after_start=None
+) -> None:
     """Serve; ``after_start`` runs once the page answers (the models load then, not before)."""
     demo.queue(default_concurrency_limit=8)
     demo.launch(

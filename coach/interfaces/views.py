@@ -73,7 +73,9 @@ def flags_markdown(review: dict[str, Any]) -> str:
     lines = ["**Flags:** " + (", ".join(label(f) for f in flags) if flags else "none")]
     lines.append(f"**Words:** {review.get('word_count', 0)}")
     if review.get("behavioral"):
-        marks = " · ".join(f"{'✅' if review['star_present'][k] else '⬜'} {k}" for k in ("situation", "task", "action", "result"))
+        marks = " · ".join(
+            f"{'✅' if review['star_present'][k] else '⬜'} {k}" for k in ("situation", "task", "action", "result")
+        )
         lines.append("**STAR:** " + marks)
     for tip in review.get("tips", [])[:2]:
         lines.append(f"💡 {tip['tip']}  \n*Source: {source_line(tip.get('source'))}*")

@@ -20,7 +20,9 @@ MONTHS = "January|February|March|April|May|June|July|August|September|October|No
 DATE = rf"(?:{MONTHS})\s+\d{{1,2}},\s+\d{{4}}"
 DATE_LINE = re.compile(rf"^\s*{DATE}\s*$")
 # "Elizabeth @ Broke Professionals March 27, 2012 at 6:30 pm"
-COMMENT_HEADER = re.compile(rf"^\s*(?P<author>[^\n]{{1,80}}?)\s+(?P<date>{DATE})\s+at\s+\d{{1,2}}:\d{{2}}\s*[ap]m\s*$", re.I)
+COMMENT_HEADER = re.compile(
+    rf"^\s*(?P<author>[^\n]{{1,80}}?)\s+(?P<date>{DATE})\s+at\s+\d{{1,2}}:\d{{2}}\s*[ap]m\s*$", re.I
+)
 BYLINE = re.compile(rf"^\s*by\s+(?P<author>.+?)\s+on\s+{DATE}\s*$", re.I)
 FURNITURE_LINES = [
     re.compile(p, re.I)
@@ -97,7 +99,23 @@ def looks_binary(data: bytes) -> bool:
 
 
 class _HTMLText(HTMLParser):
-    BLOCKS = {"p", "div", "li", "h1", "h2", "h3", "h4", "h5", "h6", "br", "tr", "section", "article", "blockquote", "pre"}
+    BLOCKS = {
+        "p",
+        "div",
+        "li",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "br",
+        "tr",
+        "section",
+        "article",
+        "blockquote",
+        "pre",
+    }
     SKIP = {"script", "style", "nav", "header", "footer", "aside", "form", "noscript", "svg"}
 
     def __init__(self) -> None:
@@ -168,7 +186,7 @@ def split_front_matter(text: str) -> tuple[dict[str, str], str]:
         if ":" in line:
             key, value = line.split(":", 1)
             meta[key.strip().lower()] = value.strip().strip("\"'")
-    return meta, text[match.end():]
+    return meta, text[match.end() :]
 
 
 # ---------------------------------------------------------------- cleaning

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
+import json
 import time
 from pathlib import Path
 from typing import Iterable
 
-import json
-
 from coach.library.chunking import Chunk, alias_chunks, chunk_document
 from coach.library.documents import find_files, load_documents
-from coach.model.embedding import Embedder, Progress
 from coach.library.store import KnowledgeStore, SyncStats
+from coach.model.embedding import Embedder, Progress
 
 
 def load_asked_as(path: Path | None) -> list[dict]:

@@ -37,7 +37,10 @@ class KeywordIndex:
                 self._bm25 = None
             else:
                 bm = bm25s.BM25()
-                bm.index(bm25s.tokenize(list(texts), stopwords="en", stemmer=self._stem(), show_progress=False), show_progress=False)
+                bm.index(
+                    bm25s.tokenize(list(texts), stopwords="en", stemmer=self._stem(), show_progress=False),
+                    show_progress=False,
+                )
                 self._bm25 = bm
             self._revision = revision
 
@@ -66,4 +69,3 @@ def fuse(cosines: dict[str, float], keywords: dict[str, float], weight: float) -
     bm = normalise(keywords)
     fused = {pid: cos + weight * bm.get(pid, 0.0) for pid, cos in cosines.items()}
     return sorted(fused.items(), key=lambda kv: -kv[1])
-

@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import re
 
-from coach.text import cosine
-from coach.model.embedding import Embedder
 from coach.errors import InputError
 from coach.library.keyword_index import KeywordIndex, fuse
 from coach.library.store import KnowledgeStore, Passage
+from coach.model.embedding import Embedder
+from coach.text import cosine
 
 MAX_QUERY_CHARS = 2000
 KEYWORD_WEIGHT = 0.1
@@ -32,7 +32,9 @@ def clean_query(query: str) -> str:
 
 
 class Retriever:
-    def __init__(self, store: KnowledgeStore, embedder: Embedder, default_k: int = 4, keywords: KeywordIndex | None = None) -> None:
+    def __init__(
+        self, store: KnowledgeStore, embedder: Embedder, default_k: int = 4, keywords: KeywordIndex | None = None
+    ) -> None:
         self.store = store
         self.embedder = embedder
         self.default_k = default_k

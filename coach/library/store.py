@@ -16,8 +16,8 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Sequence
 from urllib.parse import urlparse
 
-from coach.library.chunking import Chunk
 from coach.errors import StoreError
+from coach.library.chunking import Chunk
 
 SCHEMA_VERSION = 1
 REBUILD_HINT = "Run `coach index --rebuild` to rebuild it from the knowledge files (saved sessions are kept)."
@@ -113,7 +113,8 @@ def make_client(chroma_url: str | None, path: Path | None, ephemeral: bool = Fal
         except Exception as err:
             raise StoreError(
                 f"Cannot reach the Chroma server at {chroma_url}: {err}",
-                "Start it with `chroma run --path DIR --host 127.0.0.1 --port 8000`, or drop --chroma-url to use the local store.",
+                "Start it with `chroma run --path DIR --host 127.0.0.1 "
+                "--port 8000`, or drop --chroma-url to use the local store.",
             ) from None
     if ephemeral:
         return chromadb.EphemeralClient(settings=chroma_settings())
@@ -133,7 +134,9 @@ def _short(err: BaseException) -> str:
 class KnowledgeStore:
     """Passages in one Chroma collection, kept in step with the files they came from."""
 
-    def __init__(self, client_factory: Callable[[], Any], collection_name: str, embedding_name: str, location: str) -> None:
+    def __init__(
+        self, client_factory: Callable[[], Any], collection_name: str, embedding_name: str, location: str
+    ) -> None:
         self._client_factory = client_factory
         self._client = None
         self._collection = None
@@ -159,7 +162,9 @@ class KnowledgeStore:
             raise
         except Exception as err:
             self._collection = None
-            raise StoreError(f"The knowledge store at {self.location} failed while {action} ({_short(err)}).", REBUILD_HINT) from None
+            raise StoreError(
+                f"The knowledge store at {self.location} failed while {action} ({_short(err)}).", REBUILD_HINT
+            ) from None
 
     def collection(self, create: bool = False, dimension: int | None = None):
         """The collection, checked against our embedding model. None when absent and not created."""
@@ -195,7 +200,8 @@ class KnowledgeStore:
             )
         if meta.get("schema_version") != SCHEMA_VERSION:
             raise StoreError(
-                f"The knowledge store was written by another version of the coach (schema {meta.get('schema_version')}).",
+                "The knowledge store was written by another version "
+                f"of the coach (schema {meta.get('schema_version')}).",
                 REBUILD_HINT,
             )
         self._collection = col
@@ -251,7 +257,9 @@ class KnowledgeStore:
                 continue
             src = str(meta.get("source", "?"))
             prev = counts.get(src)
-            counts[src] = SourceInfo(src, str(meta.get("title", "")), str(meta.get("path", "")), (prev.passages if prev else 0) + 1)
+            counts[src] = SourceInfo(
+                src, str(meta.get("title", "")), str(meta.get("path", "")), (prev.passages if prev else 0) + 1
+            )
         return sorted(counts.values(), key=lambda s: s.source)
 
     # -------------------------------------------------------- revision (for caches)
@@ -265,7 +273,10 @@ class KnowledgeStore:
         if self.collection() is None:
             rev = None
         else:
-            fresh = self._guard("reading the revision", lambda: self.client.get_collection(name=self.collection_name, embedding_function=None))
+            fresh = self._guard(
+                "reading the revision",
+                lambda: self.client.get_collection(name=self.collection_name, embedding_function=None),
+            )
             rev = (fresh.metadata or {}).get("revision", 0)
         self._rev_cache = (now, rev)
         return rev
@@ -312,7 +323,11 @@ class KnowledgeStore:
             return []
         passages = self.catalogue().passages
         batch = self._guard("reading passages", lambda: col.get(ids=list(ids), include=["embeddings"]))
-        return [(passages[cid], [float(x) for x in vec]) for cid, vec in zip(batch["ids"], batch["embeddings"]) if cid in passages]
+        return [
+            (passages[cid], [float(x) for x in vec])
+            for cid, vec in zip(batch["ids"], batch["embeddings"])
+            if cid in passages
+        ]
 
     def query(self, vector: Sequence[float], k: int, where: dict | None = None) -> list[Passage]:
         """The k best distinct passages; alias vectors (asked-as questions) count for their passage."""
@@ -346,10 +361,17 @@ class KnowledgeStore:
     def _query_rows(self, col, vector: Sequence[float], n_results: int, where: dict | None, k: int) -> list[Passage]:
         result = self._guard(
             "searching",
-            lambda: col.query(query_embeddings=[list(vector)], n_results=n_results, where=where, include=["documents", "metadatas", "distances"]),
+            lambda: col.query(
+                query_embeddings=[list(vector)],
+                n_results=n_results,
+                where=where,
+                include=["documents", "metadatas", "distances"],
+            ),
         )
         best: dict[str, Passage] = {}
-        for cid, doc, meta, dist in zip(result["ids"][0], result["documents"][0], result["metadatas"][0], result["distances"][0]):
+        for cid, doc, meta, dist in zip(
+            result["ids"][0], result["documents"][0], result["metadatas"][0], result["distances"][0]
+        ):
             pid = (meta or {}).get("alias_of") or cid
             passage = _passage(pid, doc, meta, dist)
             if pid not in best or passage.score > best[pid].score:

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from coach.library.documents import decode_text, looks_binary
 from coach.errors import InputError
+from coach.library.documents import decode_text, looks_binary
 
 MAX_TEXT_FILE_BYTES = 5 * 1024 * 1024
 
 
-def read_text_file(path: Path, what: str = "the file", limit: int = MAX_TEXT_FILE_BYTES, label: str | None = None) -> str:
-    """``label`` names the file in messages instead of its path (an upload's temporary path means nothing to the user)."""
+def read_text_file(
+    path: Path, what: str = "the file", limit: int = MAX_TEXT_FILE_BYTES, label: str | None = None
+) -> str:
+    """``label`` names the file in messages instead of its path
+    (an upload's temporary path means nothing to the user)."""
     path = Path(path)
     shown = label or str(path)
     try:
@@ -26,5 +29,7 @@ def read_text_file(path: Path, what: str = "the file", limit: int = MAX_TEXT_FIL
     except OSError as err:
         raise InputError(f"{what} ({shown}) cannot be read: {err.strerror}.") from None
     if looks_binary(data):
-        raise InputError(f"{what} ({shown}) looks binary, not text.", "Give a plain text file (.txt, .vtt, .srt, .md, .jsonl).")
+        raise InputError(
+            f"{what} ({shown}) looks binary, not text.", "Give a plain text file (.txt, .vtt, .srt, .md, .jsonl)."
+        )
     return decode_text(data).replace("\r\n", "\n").replace("\r", "\n")

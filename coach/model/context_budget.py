@@ -26,7 +26,11 @@ def fit_messages(model: ChatModel, system: str, history: Sequence[Message], late
     if fixed > budget:
         # The latest message alone is too long: keep its start and end.
         room_chars = max(400, (budget - message_tokens(model, head)) * 3)
-        content = latest if len(latest) <= room_chars else latest[: room_chars // 2] + "\n[...]\n" + latest[-room_chars // 2 :]
+        content = (
+            latest
+            if len(latest) <= room_chars
+            else latest[: room_chars // 2] + "\n[...]\n" + latest[-room_chars // 2 :]
+        )
         return head + [{"role": "user", "content": content}]
     kept = list(history)
     while kept and fixed + message_tokens(model, kept) > budget:

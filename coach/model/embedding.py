@@ -22,7 +22,9 @@ class Embedder(Protocol):
     def embed(self, texts: Sequence[str], progress: Progress | None = None) -> list[list[float]]: ...
 
 
-def embed_in_batches(count: int, batches: Sequence[list[int]], run: Callable[[list[int]], Sequence[Any]], progress: Progress | None) -> list[list[float]]:
+def embed_in_batches(
+    count: int, batches: Sequence[list[int]], run: Callable[[list[int]], Sequence[Any]], progress: Progress | None
+) -> list[list[float]]:
     """Run each batch of text positions; put the vectors back in the texts' own order, reporting progress."""
     out: list[list[float]] = [[] for _ in range(count)]
     done = 0
@@ -71,7 +73,8 @@ class SentenceTransformerEmbedder:
                 if not path.exists():
                     raise ModelError(
                         f"The embedding model folder {path} does not exist.",
-                        "Set COACH_EMBEDDING_MODEL to a sentence-transformers folder, or unset it to use the bundled model.",
+                        "Set COACH_EMBEDDING_MODEL to a sentence-transformers "
+                        "folder, or unset it to use the bundled model.",
                     )
                 import torch
                 from sentence_transformers import SentenceTransformer
@@ -112,4 +115,3 @@ class SentenceTransformerEmbedder:
             )
 
         return embed_in_batches(len(texts), groups, run, progress)
-

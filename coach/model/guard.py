@@ -65,7 +65,7 @@ class StreamGuard:
             if not match:
                 break
             sentence = self.buffer[: match.end()]
-            self.buffer = self.buffer[match.end():]
+            self.buffer = self.buffer[match.end() :]
             if sentence.strip():
                 out.append(self._accept(sentence))
             elif sentence:

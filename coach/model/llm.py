@@ -69,11 +69,17 @@ class ChatModel(Protocol):
     def load(self) -> object: ...
 
     def raw_stream(
-        self, messages: Sequence[Message], sampling: Sampling = DEFAULT_SAMPLING, on_queued: Callable[[int], None] | None = None
+        self,
+        messages: Sequence[Message],
+        sampling: Sampling = DEFAULT_SAMPLING,
+        on_queued: Callable[[int], None] | None = None,
     ) -> Iterator[str]: ...
 
     def stream(
-        self, messages: Sequence[Message], sampling: Sampling = DEFAULT_SAMPLING, on_queued: Callable[[int], None] | None = None
+        self,
+        messages: Sequence[Message],
+        sampling: Sampling = DEFAULT_SAMPLING,
+        on_queued: Callable[[int], None] | None = None,
     ) -> Iterator[str]: ...
 
     def count_tokens(self, text: str) -> int: ...
@@ -172,7 +178,8 @@ class LlamaCppChatModel:
             free = available_memory_bytes()
             if free is not None and size * 1.2 > free:
                 raise ModelError(
-                    f"The model {self.path.name} needs about {size * 1.2 / 1e9:.1f} GB of memory but only {free / 1e9:.1f} GB is free.",
+                    f"The model {self.path.name} needs about {size * 1.2 / 1e9:.1f} "
+                    f"GB of memory but only {free / 1e9:.1f} GB is free.",
                     "Close other programs, or use a smaller quantisation (see models/README.md).",
                 )
             try:
@@ -209,7 +216,9 @@ class LlamaCppChatModel:
             return approx_tokens(text)
         return len(self._llm.tokenize(text.encode("utf-8", "replace"), add_bos=False, special=True))
 
-    def raw_stream(self, messages: Sequence[Message], sampling: Sampling = DEFAULT_SAMPLING, on_queued=None) -> Iterator[str]:
+    def raw_stream(
+        self, messages: Sequence[Message], sampling: Sampling = DEFAULT_SAMPLING, on_queued=None
+    ) -> Iterator[str]:
         """Tokens straight from llama.cpp, under the process-wide gate, unguarded."""
         sampling = sampling.capped(self.max_tokens)
         llm = self.load()
@@ -234,7 +243,9 @@ class LlamaCppChatModel:
                 if close:
                     close()
 
-    def stream(self, messages: Sequence[Message], sampling: Sampling = DEFAULT_SAMPLING, on_queued=None) -> Iterator[str]:
+    def stream(
+        self, messages: Sequence[Message], sampling: Sampling = DEFAULT_SAMPLING, on_queued=None
+    ) -> Iterator[str]:
         return guarded(self.raw_stream(messages, sampling, on_queued))
 
 
@@ -277,7 +288,9 @@ class OpenAIChatModel:
     def _headers(self) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.api_key}"} if self.api_key else {}
 
-    def raw_stream(self, messages: Sequence[Message], sampling: Sampling = DEFAULT_SAMPLING, on_queued=None) -> Iterator[str]:
+    def raw_stream(
+        self, messages: Sequence[Message], sampling: Sampling = DEFAULT_SAMPLING, on_queued=None
+    ) -> Iterator[str]:
         import httpx
 
         sampling = sampling.capped(self.max_tokens)
@@ -315,12 +328,20 @@ class OpenAIChatModel:
         except httpx.ConnectError:
             raise ModelError(
                 f"Cannot reach the model server at {self.base}.",
-                "Start it (for example `python -m llama_cpp.server --model FILE.gguf --port 8080`) or drop --llm-url to use the embedded model.",
+                "Start it (for example `python -m llama_cpp.server --model "
+                "FILE.gguf --port 8080`) or drop --llm-url to use the embedded model.",
             ) from None
         except httpx.TimeoutException:
-            raise ModelError(f"The model server at {self.base} did not answer in time.", "Check that it is running and not overloaded.") from None
+            raise ModelError(
+                f"The model server at {self.base} did not answer in time.",
+                "Check that it is running and not overloaded.",
+            ) from None
         except httpx.HTTPError as err:
-            raise ModelError(f"Talking to the model server at {self.base} failed: {err}", "Check the URL and the server's log.") from None
+            raise ModelError(
+                f"Talking to the model server at {self.base} failed: {err}", "Check the URL and the server's log."
+            ) from None
 
-    def stream(self, messages: Sequence[Message], sampling: Sampling = DEFAULT_SAMPLING, on_queued=None) -> Iterator[str]:
+    def stream(
+        self, messages: Sequence[Message], sampling: Sampling = DEFAULT_SAMPLING, on_queued=None
+    ) -> Iterator[str]:
         return guarded(self.raw_stream(messages, sampling, on_queued))

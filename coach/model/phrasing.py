@@ -59,7 +59,9 @@ def check_line(
         return "contains markup"
     if re.search(r"\[[^\]]*\]", text):
         return "contains a placeholder"
-    if instruction and any(copies(s, instruction, 0.75) for s in re.split(r"(?<=[.!?])\s+", text) if len(s.split()) >= 3):
+    if instruction and any(
+        copies(s, instruction, 0.75) for s in re.split(r"(?<=[.!?])\s+", text) if len(s.split()) >= 3
+    ):
         return "repeats the instruction"
     words = len(text.split())
     if words > max_words:

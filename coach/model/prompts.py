@@ -16,7 +16,8 @@ INSTRUCTION_LIKE = re.compile(
     r"(ignore|disregard|forget|override)\s+(all\s+|any\s+|the\s+|your\s+)?(previous|prior|above|earlier|system|these|those)?\s*"
     r"(instructions?|prompts?|rules?|directions?|guidelines?)"
     r"|\b(previous|prior|earlier) instructions\b"
-    r"|(?<!not )(?<!never )(?<!n't )\b(reply|respond|answer|output|print)\s+(only\s+)?(with|the code|the phrase|exactly)\b"
+    r"|(?<!not )(?<!never )(?<!n't )\b(reply|respond|answer|output|print)\s+(only\s+)?"
+    r"(with|the code|the phrase|exactly)\b"
     r"|\b(say|write|output|print)\s+(the (code|phrase|word|text)|exactly)\b"
     r"|\byour (new )?(task|job|instructions?|role|goal) (is|are|now)\b"
     r"|\bnote to (the |any )?(ai|assistant|model|llm|chatbot|bot)\b"
@@ -38,8 +39,15 @@ def neutralise(text: str) -> str:
     """Drop sentences that try to instruct the model; break our data tags."""
     text = text.replace("\x00", "")
     # Whatever sits inside role tags is an attempt to speak as the system: drop it whole.
-    text = re.sub(r"<\s*(system|assistant|user|instructions?|im_start)\b[^>]*>.*?(<\s*/\s*\1\s*>|$)", " ", text, flags=re.I | re.S)
-    text = re.sub(r"</?\s*(data|passage|candidate|notes|question|answer|context|system|assistant|user)\b[^>]*>", "", text, flags=re.I)
+    text = re.sub(
+        r"<\s*(system|assistant|user|instructions?|im_start)\b[^>]*>.*?(<\s*/\s*\1\s*>|$)", " ", text, flags=re.I | re.S
+    )
+    text = re.sub(
+        r"</?\s*(data|passage|candidate|notes|question|answer|context|system|assistant|user)\b[^>]*>",
+        "",
+        text,
+        flags=re.I,
+    )
     text = re.sub(r"<\|[a-z_]+\|>", "", text, flags=re.I)
     pieces = re.split(r"(?<=[.!?\n])\s+", text)
     kept = [REMOVED if INSTRUCTION_LIKE.search(p) else p for p in pieces]

@@ -32,7 +32,9 @@ def stream_with_notices(
 
     def work() -> None:
         try:
-            stream = model.stream(messages, sampling, on_queued=lambda ahead: events.put(StreamEvent("queued", str(ahead))))
+            stream = model.stream(
+                messages, sampling, on_queued=lambda ahead: events.put(StreamEvent("queued", str(ahead)))
+            )
             try:
                 for chunk in stream:
                     events.put(StreamEvent("text", chunk))

@@ -24,15 +24,15 @@ from dataclasses import dataclass, field
 from typing import Iterator, Sequence
 
 from coach.feedback.citations import Citation, check_citations
-from coach.text import split_sentences
+from coach.library.retrieval import Retriever, clean_query
+from coach.library.store import Passage
 from coach.model.context_budget import fit_messages
 from coach.model.embedding import Embedder
 from coach.model.guard import degenerate_reason
 from coach.model.llm import DEFAULT_SAMPLING, ChatModel, Message, Sampling
-from coach.model.streaming import stream_with_notices
 from coach.model.prompts import INSTRUCTION_LIKE, PromptLibrary, as_data, neutralise, passages_block
-from coach.library.retrieval import Retriever, clean_query
-from coach.library.store import Passage
+from coach.model.streaming import stream_with_notices
+from coach.text import split_sentences
 
 # Below this retrieval score the knowledge base has nothing on the question.
 # Calibrated on tests/data/ask_questions.jsonl: every in-scope question's best
@@ -47,7 +47,8 @@ NO_GUIDANCE = (
 SENTENCE_SAMPLING = Sampling(max_tokens=80, temperature=0.2, stop=("\n",))
 META_OPENERS = re.compile(
     r"^(the (passage|guidance|text|author) (advises|suggests|recommends|says|tells|encourages|wants)"
-    r"( (this person|the job seeker|the person|the candidate|the interviewer|the interviewee|the reader|you|them|him|her))?( that| to)?"
+    r"( (this person|the job seeker|the person|the candidate|the interviewer|the interviewee|the reader"
+    r"|you|them|him|her))?( that| to)?"
     r"|(according to|based on) the (passage|guidance),?|in one sentence,?|the advice is( to)?:?|advice:|to )\s*",
     re.I,
 )
@@ -103,7 +104,9 @@ def tidy_sentence(text: str) -> str:
 
 def best_sentence(question_vec: Sequence[float], passage: Passage, embedder: Embedder) -> str:
     """The passage's sentence closest to the question (a reasonable length one if any)."""
-    clean = [s for s in split_sentences(passage.text) if not INSTRUCTION_LIKE.search(s) and not re.search(r"</?[a-z]+>", s)]
+    clean = [
+        s for s in split_sentences(passage.text) if not INSTRUCTION_LIKE.search(s) and not re.search(r"</?[a-z]+>", s)
+    ]
     sentences = [s for s in clean if 5 <= len(s.split()) <= 50] or clean[:1] or [neutralise(passage.text)]
     if len(sentences) == 1:
         return sentences[0]
@@ -146,7 +149,9 @@ class AskService:
 
     # ------------------------------------------------------------ prompts
 
-    def synthesis_messages(self, question: str, passages: Sequence[Passage], history: Sequence[Message] = (), context: str = "") -> list[Message]:
+    def synthesis_messages(
+        self, question: str, passages: Sequence[Passage], history: Sequence[Message] = (), context: str = ""
+    ) -> list[Message]:
         latest = self.prompts.render(
             "ask",
             passages=passages_block(passages),
@@ -155,14 +160,22 @@ class AskService:
         )
         return fit_messages(self.model, self.prompts.render("coach_system"), history, latest, reserve=self.max_tokens)
 
-    def sentence_messages(self, question: str, passage: Passage, history: Sequence[Message] = (), context: str = "") -> list[Message]:
+    def sentence_messages(
+        self, question: str, passage: Passage, history: Sequence[Message] = (), context: str = ""
+    ) -> list[Message]:
         latest = self.prompts.render(
             "advice_sentence",
             passage=as_data("passage", passage.text, title=passage.title),
             question=as_data("question", question),
             context=as_data("context", context) if context else "",
         )
-        return fit_messages(self.model, self.prompts.render("coach_sentence_system"), history, latest, reserve=SENTENCE_SAMPLING.max_tokens)
+        return fit_messages(
+            self.model,
+            self.prompts.render("coach_sentence_system"),
+            history,
+            latest,
+            reserve=SENTENCE_SAMPLING.max_tokens,
+        )
 
     # ------------------------------------------------------------ flow
 
@@ -179,7 +192,9 @@ class AskService:
         else:
             yield from self._per_passage(question, passages, history, context)
 
-    def _generate(self, messages: list[Message], parts: list[str], sampling: Sampling | None = None) -> Iterator[AskEvent]:
+    def _generate(
+        self, messages: list[Message], parts: list[str], sampling: Sampling | None = None
+    ) -> Iterator[AskEvent]:
         """Stream the model's reply as token events, collecting it in ``parts``; a queue notice comes
         as soon as the request starts waiting for the model, not when the wait is over."""
         for event in stream_with_notices(self.model, messages, sampling or DEFAULT_SAMPLING):
@@ -195,14 +210,20 @@ class AskService:
         raw_parts: list[str] = []
         for i, passage in enumerate(passages, 1):
             parts: list[str] = []
-            yield from self._generate(self.sentence_messages(question, passage, history, context), parts, SENTENCE_SAMPLING)
+            yield from self._generate(
+                self.sentence_messages(question, passage, history, context), parts, SENTENCE_SAMPLING
+            )
             raw = "".join(parts).strip()
             raw_parts.append(raw)
             text = tidy_sentence(raw)
             usable = degenerate_reason(text, question) is None and not _copies_question(text, question)
             supported = usable and check_citations(f"{text} [1]", [passage.text], self.embedder)[0].supported
             # A sentence that fails the check is replaced by the passage's own closest sentence.
-            sentences.append(Sentence(text, i, True) if supported else Sentence(best_sentence(q_vec, passage, self.embedder), i, False))
+            sentences.append(
+                Sentence(text, i, True)
+                if supported
+                else Sentence(best_sentence(q_vec, passage, self.embedder), i, False)
+            )
             yield AskEvent("token", text=" ")
         answer = " ".join(f"{s.text} [{s.source_index}]" for s in sentences)
         yield AskEvent(
@@ -229,7 +250,15 @@ class AskService:
         made = [c for c in citations if not c.added]
         if reason or not any(c.supported for c in citations):
             answer = extractive_answer(question, passages, self.embedder)
-            result = AskResult(question, answer, list(passages), check_citations(answer, texts, self.embedder), fallback=True, model_reply=reply, degenerate=reason)
+            result = AskResult(
+                question,
+                answer,
+                list(passages),
+                check_citations(answer, texts, self.embedder),
+                fallback=True,
+                model_reply=reply,
+                degenerate=reason,
+            )
         else:
             # Show every citation in the text: the checker's attached ones get their [n], and a
             # sentence that cites nothing and matches no passage is dropped as ungrounded.
@@ -241,7 +270,13 @@ class AskService:
                 added = next((c for c in own if c.added), None)
                 kept.append(f"{sentence} [{added.source_index}]" if added else sentence)
             answer = " ".join(kept)
-            result = AskResult(question, answer, list(passages), check_citations(answer, texts, self.embedder, attach_uncited=False), model_reply=reply)
+            result = AskResult(
+                question,
+                answer,
+                list(passages),
+                check_citations(answer, texts, self.embedder, attach_uncited=False),
+                model_reply=reply,
+            )
         result.model_sentences = len(made)
         result.model_sentences_supported = sum(c.supported for c in made)
         yield AskEvent("done", result=result)

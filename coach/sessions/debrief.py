@@ -16,36 +16,105 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Iterator
 
-from coach.text import quote
 from coach.feedback.analysis import analyze
 from coach.feedback.flags import flag, label
+from coach.feedback.review import AnswerReviewer
+from coach.library.retrieval import Retriever
+from coach.library.store import Passage
 from coach.model.llm import ChatModel
 from coach.model.phrasing import check_line, worded_line
 from coach.model.prompts import PromptLibrary, as_data
-from coach.library.retrieval import Retriever
-from coach.feedback.review import AnswerReviewer
-from coach.library.store import Passage
 from coach.sessions.transcripts import parse_transcript
+from coach.text import quote
 
 FEELINGS = [
-    "embarrassed", "humiliated", "frustrated", "angry", "upset", "anxious", "nervous", "stupid", "disappointed",
-    "sad", "devastated", "ashamed", "gutted", "crushed", "awful", "terrible", "panicked", "shaken", "hopeless", "miserable",
+    "embarrassed",
+    "humiliated",
+    "frustrated",
+    "angry",
+    "upset",
+    "anxious",
+    "nervous",
+    "stupid",
+    "disappointed",
+    "sad",
+    "devastated",
+    "ashamed",
+    "gutted",
+    "crushed",
+    "awful",
+    "terrible",
+    "panicked",
+    "shaken",
+    "hopeless",
+    "miserable",
 ]
 AREAS = {
-    "nerves": (r"\b(nervous|nerves|froze|freeze|frozen|blank|shaking|shaky|panic\w*|anxious|anxiety|stammer\w*|sweat\w*)\b", "Nerves: slow your breathing and pause before you answer; ask them to repeat the question if your mind goes blank.", "handling nerves mind went blank pause breathe"),
-    "preparation": (r"\b(unprepared|didn'?t prepare|not prepared|wasn'?t prepared|no preparation|winged it|didn'?t practi[cs]e)\b", "Preparation: prepare stories for the stock questions and rehearse them out loud.", "prepare answers to anticipated questions practise"),
-    "company": (r"\b(company|what they do|their product|about them|research\w*|mission)\b", "Knowledge of the company: study their website, products, customers and recent news before the next interview.", "research the company website products news"),
-    "attire": (r"\b(dressed|dress|clothes|suit|outfit|attire|underdressed|overdressed|wore)\b", "Attire: dress one step more formal than everyday dress at the company.", "what to wear dress interview attire"),
-    "answering": (r"\b(rambl\w*|didn'?t answer|off track|went on|skirt\w*|waffl\w*|lost my (train|thread)|didn'?t understand the question|answered the wrong)\b", "Answering the actual question: give the direct answer first, then one example, and stop.", "answer the question you were asked direct answer first rambling"),
-    "skills": (r"\b(skills?|experience|technical|sql|excel|python|coding|qualified|couldn'?t answer|didn'?t know)\b", "Skills the role needed: find out what was missing and build it with a course or a small project.", "build the skills the role asked for course project"),
+    "nerves": (
+        r"\b(nervous|nerves|froze|freeze|frozen|blank|shaking|shaky|panic\w*|anxious|anxiety|stammer\w*|sweat\w*)\b",
+        "Nerves: slow your breathing and pause before you answer; "
+        "ask them to repeat the question if your mind goes blank.",
+        "handling nerves mind went blank pause breathe",
+    ),
+    "preparation": (
+        r"\b(unprepared|didn'?t prepare|not prepared|wasn'?t prepared|no preparation|winged it|didn'?t practi[cs]e)\b",
+        "Preparation: prepare stories for the stock questions and rehearse them out loud.",
+        "prepare answers to anticipated questions practise",
+    ),
+    "company": (
+        r"\b(company|what they do|their product|about them|research\w*|mission)\b",
+        "Knowledge of the company: study their website, products, customers and recent news before the next interview.",
+        "research the company website products news",
+    ),
+    "attire": (
+        r"\b(dressed|dress|clothes|suit|outfit|attire|underdressed|overdressed|wore)\b",
+        "Attire: dress one step more formal than everyday dress at the company.",
+        "what to wear dress interview attire",
+    ),
+    "answering": (
+        r"\b(rambl\w*|didn'?t answer|off track|went on|skirt\w*|waffl\w*|lost my (train|thread)"
+        r"|didn'?t understand the question|answered the wrong)\b",
+        "Answering the actual question: give the direct answer first, then one example, and stop.",
+        "answer the question you were asked direct answer first rambling",
+    ),
+    "skills": (
+        r"\b(skills?|experience|technical|sql|excel|python|coding|qualified|couldn'?t answer|didn'?t know)\b",
+        "Skills the role needed: find out what was missing and build it with a course or a small project.",
+        "build the skills the role asked for course project",
+    ),
 }
 
 STEPS = [
-    ("acknowledge", "Acknowledge the feelings", "It is healthy to feel the disappointment before analysing anything.", "allow yourself to feel the emotions talk about how you are feeling after a bad interview"),
-    ("review", "Review objectively and own your part", "Look at what happened calmly, owning your part without blaming yourself or only the panel.", "objectively review the interview list what went wrong own it do not blame yourself"),
-    ("improve", "Choose what to improve", "Pick the one or two things that will make the most difference next time.", "focus on what you can improve next time nerves preparation company attire answer the question"),
-    ("practise", "Practise", "Practise the questions that went badly and the three things you want the panel to remember.", "practice answers to anticipated questions three things to impress on the panel practise with another person"),
-    ("try_again", "Try again", "Keep applying, and get back into an interview soon.", "try again keep applying go on the next relevant interview informational interview ask for feedback"),
+    (
+        "acknowledge",
+        "Acknowledge the feelings",
+        "It is healthy to feel the disappointment before analysing anything.",
+        "allow yourself to feel the emotions talk about how you are feeling after a bad interview",
+    ),
+    (
+        "review",
+        "Review objectively and own your part",
+        "Look at what happened calmly, owning your part without blaming yourself or only the panel.",
+        "objectively review the interview list what went wrong own it do not blame yourself",
+    ),
+    (
+        "improve",
+        "Choose what to improve",
+        "Pick the one or two things that will make the most difference next time.",
+        "focus on what you can improve next time nerves preparation company attire answer the question",
+    ),
+    (
+        "practise",
+        "Practise",
+        "Practise the questions that went badly and the three things you want the panel to remember.",
+        "practice answers to anticipated questions three things to impress on the panel practise with another person",
+    ),
+    (
+        "try_again",
+        "Try again",
+        "Keep applying, and get back into an interview soon.",
+        "try again keep applying go on the next relevant interview informational interview ask for feedback",
+    ),
 ]
 STEP_COUNT = len(STEPS)
 
@@ -88,7 +157,14 @@ class Cites:
 
 
 class Debrief:
-    def __init__(self, retriever: Retriever, reviewer: AnswerReviewer, model: ChatModel | None, prompts: PromptLibrary, question_bank=None) -> None:
+    def __init__(
+        self,
+        retriever: Retriever,
+        reviewer: AnswerReviewer,
+        model: ChatModel | None,
+        prompts: PromptLibrary,
+        question_bank=None,
+    ) -> None:
         self.retriever = retriever
         self.reviewer = reviewer
         self.model = model
@@ -108,7 +184,14 @@ class Debrief:
             for pair in pairs:
                 review = self.reviewer.review(pair.question, pair.answer)
                 severity = sum(flag(f).weight for f in review.analysis.flags)
-                weak.append({"question": pair.question, "answer": pair.answer, "flags": review.analysis.flags, "severity": severity})
+                weak.append(
+                    {
+                        "question": pair.question,
+                        "answer": pair.answer,
+                        "flags": review.analysis.flags,
+                        "severity": severity,
+                    }
+                )
             weak.sort(key=lambda w: -w["severity"])
             weak = [w for w in weak if w["severity"] > 0][:3]
         else:
@@ -141,7 +224,11 @@ class Debrief:
         for sentence in re.split(r"(?<=[.!?])\s+|\n+", notes):
             if not re.search(r"\b(asked|question|ask)\b|\?", sentence, re.I):
                 continue
-            clauses = [c for c in re.split(r"[;,]\s+|\s+(?:and|but|then|so)\s+", sentence) if re.search(r"\b(asked|question|ask)\b|\?", c, re.I)]
+            clauses = [
+                c
+                for c in re.split(r"[;,]\s+|\s+(?:and|but|then|so)\s+", sentence)
+                if re.search(r"\b(asked|question|ask)\b|\?", c, re.I)
+            ]
             groups.append([sentence] + [c for c in clauses if c != sentence])
         if not groups:
             return []
@@ -156,7 +243,15 @@ class Debrief:
                 if scores[i] > best_score:
                     best_score, best_q, best_text = scores[i], questions[i], text
             if best_q is not None and best_score >= 0.45 and all(f["question_id"] != best_q.id for f in found):
-                found.append({"question": best_q.text, "question_id": best_q.id, "answer": "", "flags": [], "mentioned": best_text.strip()})
+                found.append(
+                    {
+                        "question": best_q.text,
+                        "question_id": best_q.id,
+                        "answer": "",
+                        "flags": [],
+                        "mentioned": best_text.strip(),
+                    }
+                )
         return found[:3]
 
     # ------------------------------------------------------------ steps
@@ -166,7 +261,6 @@ class Debrief:
         return found[0] if found else None
 
     def step_texts(self, data: DebriefInput, facts: dict[str, Any], cites: Cites) -> Iterator[Step]:
-        notes_hint = data.notes[:300]
         weak = facts["weak_questions"]
         for number, (key, name, guidance, query) in enumerate(STEPS, 1):
             main = self.passage(query)
@@ -174,8 +268,10 @@ class Debrief:
             if key == "acknowledge":
                 feel = " and ".join(facts["feelings"][:2]) or "shaken"
                 body = (
-                    f"Feeling {feel} after an interview like this is normal, and it does not mean you failed as a person."
-                    f" Let yourself feel it: talk it through with someone you trust, or write it down, before you analyse anything{cites.n(main)}."
+                    f"Feeling {feel} after an interview like this is "
+                    "normal, and it does not mean you failed as a person."
+                    " Let yourself feel it: talk it through with someone you trust, "
+                    f"or write it down, before you analyse anything{cites.n(main)}."
                 )
             elif key == "review":
                 parts = []
@@ -186,13 +282,20 @@ class Debrief:
                     other = self.passage("speak about others without blaming them own your part")
                     extra += [other] if other else []
                     parts.append(
-                        f'You wrote "{quote(facts["blames_others"][0], 60)}": some of that may be true, but the review is only useful for the part you control{cites.n(other)}.'
+                        f'You wrote "{quote(facts["blames_others"][0], 60)}": some of that may be '
+                        f"true, but the review is only useful for the part you control{cites.n(other)}."
                     )
                 if facts["self_blame"]:
                     kind = self.passage("do not blame yourself you are not a failure not every job is meant for you")
                     extra += [kind] if kind else []
-                    parts.append(f'You also wrote "{quote(facts["self_blame"][0], 50)}". That is not true: one interview does not define you{cites.n(kind)}.')
-                parts.append(f"When you feel calmer, list what you did wrong and what went well, and own it without blaming yourself or only the panel{cites.n(main)}.")
+                    parts.append(
+                        f'You also wrote "{quote(facts["self_blame"][0], 50)}". That '
+                        f"is not true: one interview does not define you{cites.n(kind)}."
+                    )
+                parts.append(
+                    "When you feel calmer, list what you did wrong and what went well, "
+                    f"and own it without blaming yourself or only the panel{cites.n(main)}."
+                )
                 body = " ".join(parts)
             elif key == "improve":
                 lines = []
@@ -207,38 +310,60 @@ class Debrief:
                 three = self.passage("three things you want the interviewers to remember")
                 mock = self.passage("run a realistic mock interview with another person")
                 extra += [p for p in (three, mock) if p]
-                what = "; ".join(f'"{quote(w["question"], 70)}"' for w in weak) if weak else "the stock questions for your field"
+                what = (
+                    "; ".join(f'"{quote(w["question"], 70)}"' for w in weak)
+                    if weak
+                    else "the stock questions for your field"
+                )
                 body = (
                     f"Practise out loud your answers to {what}{cites.n(main)}."
-                    f" Decide on the three things you want the panel to remember about you and practise them too{cites.n(three)}."
-                    f" Then do a mock interview with another person, or here in the coach on these questions{cites.n(mock)}."
+                    " Decide on the three things you want the panel to "
+                    f"remember about you and practise them too{cites.n(three)}."
+                    " Then do a mock interview with another person, or "
+                    f"here in the coach on these questions{cites.n(mock)}."
                 )
             else:
                 info = self.passage("schedule an informational interview with someone in your field")
                 feedback = self.passage("ask the interviewer for feedback after a rejection")
                 extra += [p for p in (info, feedback) if p]
                 body = (
-                    f"Don't let one interview stop you: keep applying, and go on the next relevant interview as soon as you can{cites.n(main)}."
-                    f" Meanwhile, an informational interview keeps you in practice{cites.n(info)}, and feedback from this interviewer tells you what to fix{cites.n(feedback)}."
+                    "Don't let one interview stop you: keep applying, and go on "
+                    f"the next relevant interview as soon as you can{cites.n(main)}."
+                    f" Meanwhile, an informational interview keeps you in practice{cites.n(info)}, "
+                    f"and feedback from this interviewer tells you what to fix{cites.n(feedback)}."
                 )
             # Only the first step opens with a model-worded sentence: empathy suits it, and
             # on the small default model longer or later openers drifted into invented details.
             opener = self.opening_line(number, name, guidance, data.notes) if key == "acknowledge" else None
             text = f"{opener.text} {body}" if opener and opener.from_model else body
             sources = [p for p in [main, *extra] if p]
-            yield Step(key, name, text, list(dict.fromkeys(sources)), worded_by_model=bool(opener and opener.from_model))
+            yield Step(
+                key, name, text, list(dict.fromkeys(sources)), worded_by_model=bool(opener and opener.from_model)
+            )
 
     def opening_line(self, number: int, step: str, guidance: str, notes: str):
         if self.model is None:
             return None
-        latest = self.prompts.render("debrief_step", notes=as_data("notes", notes[:1500]), number=number, step=step, guidance=guidance)
+        latest = self.prompts.render(
+            "debrief_step", notes=as_data("notes", notes[:1500]), number=number, step=step, guidance=guidance
+        )
         instruction = self.prompts.render("debrief_step", notes="", number=number, step=step, guidance=guidance)
-        messages = [{"role": "system", "content": self.prompts.render("coach_system")}, {"role": "user", "content": latest}]
+        messages = [
+            {"role": "system", "content": self.prompts.render("coach_system")},
+            {"role": "user", "content": latest},
+        ]
         return worded_line(
             self.model,
             messages,
             "",
-            lambda t: check_line(t, max_words=30, question=False, user_text=notes, instruction=instruction, banned=("[", "passage", "i can only imagine")),
+            lambda t: check_line(
+                t,
+                max_words=30,
+                question=False,
+                user_text=notes,
+                instruction=instruction,
+                banned=("[", "passage", "i can only imagine"),
+            ),
             sentences=1,
         )
 
@@ -246,19 +371,32 @@ class Debrief:
 
     def action_plan(self, facts: dict[str, Any], today: dt.date) -> list[dict[str, str]]:
         weak = facts["weak_questions"]
+
         def day(n: int) -> str:
             d = today + dt.timedelta(days=n)
             return f"{d.isoformat()} ({d.strftime('%A')})"
+
         plan = [
             {"when": day(1), "do": "Send the follow-up note below (it repairs your weakest answer)."},
             {"when": day(2), "do": "Send the request for feedback below, or send it as soon as you hear the outcome."},
-            {"when": day(3), "do": "Practise out loud: " + ("; ".join(quote(w["question"], 60) for w in weak) if weak else "five stock questions for your field") + "."},
+            {
+                "when": day(3),
+                "do": "Practise out loud: "
+                + ("; ".join(quote(w["question"], 60) for w in weak) if weak else "five stock questions for your field")
+                + ".",
+            },
         ]
         for i, area in enumerate(facts["areas"][:2]):
             plan.append({"when": day(4 + i), "do": AREAS[area][1]})
         plan += [
-            {"when": day(7), "do": "Write down the three things you want the panel to remember, and practise working them in."},
-            {"when": day(10), "do": "Do a full mock interview with a friend or in the coach, and book an informational interview."},
+            {
+                "when": day(7),
+                "do": "Write down the three things you want the panel to remember, and practise working them in.",
+            },
+            {
+                "when": day(10),
+                "do": "Do a full mock interview with a friend or in the coach, and book an informational interview.",
+            },
             {"when": day(14), "do": "Apply for the next relevant role and go on the next interview you are offered."},
         ]
         return plan
@@ -272,10 +410,14 @@ class Debrief:
             interviewer="[interviewer's name]",
             role=role,
             question=worst or "[the question you want to answer better]",
-            better_example="[one or two sentences: the situation, what you did, and the result, with a number if you can].",
+            better_example=(
+                "[one or two sentences: the situation, what you did, and the result, with a number if you can]."
+            ),
             name="[your name]",
         )
-        feedback = self.prompts.render("drafts/feedback_request", interviewer="[interviewer's name]", role=role, question=worst, name="[your name]")
+        feedback = self.prompts.render(
+            "drafts/feedback_request", interviewer="[interviewer's name]", role=role, question=worst, name="[your name]"
+        )
         return {"follow_up": follow, "feedback_request": feedback}
 
     # ------------------------------------------------------------ whole debrief
@@ -289,14 +431,19 @@ class Debrief:
             "steps": [s.public() for s in steps],
             "action_plan": self.action_plan(facts, today),
             "drafts": self.drafts(facts, data),
-            "weak_questions": [{k: w[k] for k in ("question", "flags") if k in w} | ({"question_id": w["question_id"]} if "question_id" in w else {}) for w in facts["weak_questions"]],
+            "weak_questions": [
+                {k: w[k] for k in ("question", "flags") if k in w}
+                | ({"question_id": w["question_id"]} if "question_id" in w else {})
+                for w in facts["weak_questions"]
+            ],
             "sources": [p.public() for p in cites.passages],
             "facts": {k: facts[k] for k in ("feelings", "areas", "blames_others", "self_blame", "candidate")},
         }
 
 
 def to_markdown(report: dict[str, Any], steps: bool = True, drafts: bool = True) -> str:
-    """The debrief as Markdown; the page leaves out the steps (already in its chat) and the drafts (in their own boxes)."""
+    """The debrief as Markdown; the page leaves out the steps (already in its chat)
+    and the drafts (in their own boxes)."""
     lines = ["# Your interview debrief", ""]
     if steps:
         for i, step in enumerate(report["steps"], 1):
@@ -313,5 +460,7 @@ def to_markdown(report: dict[str, Any], steps: bool = True, drafts: bool = True)
         lines += ["", "## Draft: follow-up note", "", "```", report["drafts"]["follow_up"], "```", ""]
         lines += ["## Draft: request for feedback", "", "```", report["drafts"]["feedback_request"], "```"]
     lines += ["", "## Sources", ""]
-    lines += [f"- [{i}] {s['title']} ({s['source']}): {quote(s['text'], 160)}" for i, s in enumerate(report["sources"], 1)]
+    lines += [
+        f"- [{i}] {s['title']} ({s['source']}): {quote(s['text'], 160)}" for i, s in enumerate(report["sources"], 1)
+    ]
     return "\n".join(lines) + "\n"

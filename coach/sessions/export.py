@@ -7,7 +7,12 @@ from coach.sessions.history import SessionRecord
 
 def session_markdown(record: SessionRecord) -> str:
     info = record.info.public()
-    lines = [f"# {info['title']}", "", f"Session {info['id']}, {info['kind']}, started {info['created_at']}, {info['status']}.", ""]
+    lines = [
+        f"# {info['title']}",
+        "",
+        f"Session {info['id']}, {info['kind']}, started {info['created_at']}, {info['status']}.",
+        "",
+    ]
     names = {"interviewer": "Interviewer", "candidate": "You", "coach": "Coach", "user": "You"}
     lines.append("## Conversation")
     lines.append("")
@@ -23,7 +28,14 @@ def session_markdown(record: SessionRecord) -> str:
     if record.info.kind == "interview" and summary.get("answers"):
         lines += ["## Scorecard", ""]
         for i, a in enumerate(summary["answers"], 1):
-            lines += [f"### {i}. {a['question']}", "", f"Flags: {', '.join(a['flags']) or 'none'}", "", f"Coach: {a['comment']}", ""]
+            lines += [
+                f"### {i}. {a['question']}",
+                "",
+                f"Flags: {', '.join(a['flags']) or 'none'}",
+                "",
+                f"Coach: {a['comment']}",
+                "",
+            ]
         if summary.get("improvements"):
             lines += ["### Top improvements", ""]
             for imp in summary["improvements"]:

@@ -156,28 +156,41 @@ class History:
 
         def go(conn):
             conn.execute(
-                "insert into sessions(id, kind, title, status, created_at, updated_at, settings_json, owner) values (?,?,?,?,?,?,?,?)",
+                "insert into sessions(id, kind, title, status, created_at, "
+                "updated_at, settings_json, owner) values (?,?,?,?,?,?,?,?)",
                 (sid, kind, title[:200], "active", now, now, json.dumps(settings or {}), owner),
             )
 
         self._run(go)
         return sid
 
-    def add_turn(self, session_id: str, role: str, content: str, meta: dict[str, Any] | None = None, state: dict[str, Any] | None = None) -> int:
+    def add_turn(
+        self,
+        session_id: str,
+        role: str,
+        content: str,
+        meta: dict[str, Any] | None = None,
+        state: dict[str, Any] | None = None,
+    ) -> int:
         """Append a turn (and the session's new state) in one transaction."""
         now = time.time()
 
         def go(conn):
             conn.execute("begin immediate")
             try:
-                row = conn.execute("select coalesce(max(seq), 0) + 1 from turns where session_id = ?", (session_id,)).fetchone()
+                row = conn.execute(
+                    "select coalesce(max(seq), 0) + 1 from turns where session_id = ?", (session_id,)
+                ).fetchone()
                 seq = int(row[0])
                 conn.execute(
                     "insert into turns(session_id, seq, role, content, meta_json, created_at) values (?,?,?,?,?,?)",
                     (session_id, seq, role, content, json.dumps(meta or {}), now),
                 )
                 if state is not None:
-                    conn.execute("update sessions set state_json = ?, updated_at = ? where id = ?", (json.dumps(state), now, session_id))
+                    conn.execute(
+                        "update sessions set state_json = ?, updated_at = ? where id = ?",
+                        (json.dumps(state), now, session_id),
+                    )
                 else:
                     conn.execute("update sessions set updated_at = ? where id = ?", (now, session_id))
                 conn.execute("commit")
@@ -193,10 +206,14 @@ class History:
 
         def go(conn):
             if state is None:
-                conn.execute("update sessions set summary_json = ?, status = 'finished', updated_at = ? where id = ?", (json.dumps(summary), now, session_id))
+                conn.execute(
+                    "update sessions set summary_json = ?, status = 'finished', updated_at = ? where id = ?",
+                    (json.dumps(summary), now, session_id),
+                )
             else:
                 conn.execute(
-                    "update sessions set summary_json = ?, state_json = ?, status = 'finished', updated_at = ? where id = ?",
+                    "update sessions set summary_json = ?, state_json = ?, "
+                    "status = 'finished', updated_at = ? where id = ?",
                     (json.dumps(summary), json.dumps(state), now, session_id),
                 )
 
@@ -238,7 +255,9 @@ class History:
                 sql += " where " + " and ".join(where)
             sql += " order by s.created_at desc"
             return [
-                SessionInfo(r["id"], r["kind"], r["title"], r["status"], r["created_at"], r["updated_at"], r["n"], r["owner"])
+                SessionInfo(
+                    r["id"], r["kind"], r["title"], r["status"], r["created_at"], r["updated_at"], r["n"], r["owner"]
+                )
                 for r in conn.execute(sql, args).fetchall()
             ]
 
@@ -263,13 +282,19 @@ class History:
             if r is None:
                 from coach.errors import InputError
 
-                raise InputError(f"There is no saved session {session_id!r}.", "`coach history` lists the saved sessions.")
+                raise InputError(
+                    f"There is no saved session {session_id!r}.", "`coach history` lists the saved sessions."
+                )
             turns = [
                 Turn(t["seq"], t["role"], t["content"], json.loads(t["meta_json"] or "{}"), t["created_at"])
                 for t in conn.execute("select * from turns where session_id = ? order by seq", (session_id,)).fetchall()
             ]
-            info = SessionInfo(r["id"], r["kind"], r["title"], r["status"], r["created_at"], r["updated_at"], len(turns), r["owner"])
-            return SessionRecord(info, json.loads(r["settings_json"]), json.loads(r["state_json"]), json.loads(r["summary_json"]), turns)
+            info = SessionInfo(
+                r["id"], r["kind"], r["title"], r["status"], r["created_at"], r["updated_at"], len(turns), r["owner"]
+            )
+            return SessionRecord(
+                info, json.loads(r["settings_json"]), json.loads(r["state_json"]), json.loads(r["summary_json"]), turns
+            )
 
         return self._run(go)
 

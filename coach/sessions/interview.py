@@ -13,17 +13,17 @@ from collections import Counter
 from dataclasses import asdict, dataclass, field
 from typing import Any, Callable, ClassVar, Iterator, Union
 
+from coach.errors import InputError
 from coach.feedback.analysis import FLAGS
 from coach.feedback.flags import PRIORITY as IMPROVEMENT_PRIORITY
 from coach.feedback.flags import THIN as THIN_FLAGS
 from coach.feedback.flags import flag
+from coach.feedback.review import AnswerReviewer, Review
 from coach.model.context_budget import fit_messages
-from coach.errors import InputError
 from coach.model.llm import ChatModel
 from coach.model.phrasing import Line, check_line, copies, worded_line
 from coach.model.prompts import PromptLibrary, as_data
 from coach.sessions.question_bank import DEFAULT_QUESTIONS, KINDS, LEVELS, STYLES, Question, QuestionBank
-from coach.feedback.review import AnswerReviewer, Review
 
 ACKNOWLEDGEMENTS = {
     "friendly": ["Thank you, that's helpful.", "Great, thanks for sharing that.", "Thanks, I appreciate the detail."],
@@ -124,7 +124,9 @@ class MockInterview:
             plan += [bank.custom_question(text, i) for i, text in enumerate(settings.custom_questions)]
             plan = plan[:12]
         else:
-            plan = bank.plan(settings.kind, settings.level, settings.questions, settings.job_description, seed=settings.seed)
+            plan = bank.plan(
+                settings.kind, settings.level, settings.questions, settings.job_description, seed=settings.seed
+            )
         if not plan:
             raise InputError("No questions match those settings.", "Try another kind or seniority.")
         return {
@@ -156,7 +158,13 @@ class MockInterview:
         style = self.settings["style"]
         article = {"friendly": "a friendly", "neutral": "a professional", "tough": "a tough"}[style]
         role = self.settings["role"]
-        return self.prompts.render("interviewer_system", interviewer_style=article, style=style, level=self.settings["level"], role=role or "open")
+        return self.prompts.render(
+            "interviewer_system",
+            interviewer_style=article,
+            style=style,
+            level=self.settings["level"],
+            role=role or "open",
+        )
 
     def _word(self, prompt: str, fallback: str, validate, sentences: int = 2, **variables) -> Line:
         """Ask the model to word a line; ``validate(text, instruction)`` says why it cannot be used.
@@ -170,7 +178,13 @@ class MockInterview:
         self.state["pending_user"] = None  # the candidate's words are inside ``latest``
         messages = fit_messages(self.model, self._system(), self.state["messages"], latest, reserve=80)
         self.state["messages"].append({"role": "user", "content": latest})
-        return worded_line(self.model, messages, fallback, lambda t: validate(t) or check_line(t, max_words=200, instruction=instruction), sentences=sentences)
+        return worded_line(
+            self.model,
+            messages,
+            fallback,
+            lambda t: validate(t) or check_line(t, max_words=200, instruction=instruction),
+            sentences=sentences,
+        )
 
     def _say(self, text: str, meta: dict | None = None) -> InterviewEvent:
         pending = self.state.get("pending_user")
@@ -194,7 +208,10 @@ class MockInterview:
         count = len(self.state["plan"])
         role = self.settings["role"]
         position = f"the {role} position" if role else "this position"
-        fallback = f"Hello, and thanks for joining me today. I'll ask you {count} question{'s' if count != 1 else ''} for {position}."
+        fallback = (
+            f"Hello, and thanks for joining me today. I'll ask you {count} question{'s' if count != 1 else ''} "
+            f"for {position}."
+        )
         greeting = self._word(
             "interviewer_opening",
             fallback,
@@ -205,7 +222,10 @@ class MockInterview:
         )
         self.state["stage"] = "answer"
         q = self.current
-        yield self._say(f"{greeting.text}\n\n{q.text}", {"question_id": q.id, "worded_by_model": greeting.from_model, "rejected": greeting.rejected})
+        yield self._say(
+            f"{greeting.text}\n\n{q.text}",
+            {"question_id": q.id, "worded_by_model": greeting.from_model, "rejected": greeting.rejected},
+        )
 
     def answer(self, text: str) -> Iterator[InterviewEvent]:
         stage = self.state["stage"]
@@ -244,7 +264,9 @@ class MockInterview:
             record["follow_up_question"] = line.text
             record["follow_up_reason"] = thin
             self.state["stage"] = "follow_up"
-            yield self._say(line.text, {"follow_up": thin, "worded_by_model": line.from_model, "rejected": line.rejected})
+            yield self._say(
+                line.text, {"follow_up": thin, "worded_by_model": line.from_model, "rejected": line.rejected}
+            )
             return
         yield from self._score_and_move_on(record, review)
 
@@ -258,12 +280,20 @@ class MockInterview:
         yield from self._score_and_move_on(record, review)
 
     def _score_and_move_on(self, record: dict, review: Review) -> Iterator[InterviewEvent]:
-        comment = self.comment(Question.from_dict(record["question"]), record["answer"] if not record["follow_up_answer"] else f"{record['answer']}\n{record['follow_up_answer']}", review)
+        comment = self.comment(
+            Question.from_dict(record["question"]),
+            record["answer"] if not record["follow_up_answer"] else f"{record['answer']}\n{record['follow_up_answer']}",
+            review,
+        )
         record["review"] = review.public()
         record["comment"] = comment["text"]
         record["comment_source"] = comment["source"]
         yield CoachComment(
-            comment["text"], comment["source"], comment.get("source_label"), comment["worded_by_model"], comment.get("rejected", "")
+            comment["text"],
+            comment["source"],
+            comment.get("source_label"),
+            comment["worded_by_model"],
+            comment.get("rejected", ""),
         )
         self.state["index"] += 1
         last_answer = record["follow_up_answer"] or record["answer"]
@@ -288,14 +318,18 @@ class MockInterview:
         )
         self.state["stage"] = "answer"
         q = self.current
-        yield self._say(f"{ack.text}\n\n{q.text}", {"question_id": q.id, "worded_by_model": ack.from_model, "rejected": ack.rejected})
+        yield self._say(
+            f"{ack.text}\n\n{q.text}",
+            {"question_id": q.id, "worded_by_model": ack.from_model, "rejected": ack.rejected},
+        )
 
     def _wrap_up(self, text: str) -> Iterator[InterviewEvent]:
         asked = "?" in text
         if asked:
             line = self._word(
                 "interviewer_reply",
-                "That's a good question; the hiring manager can tell you more about it. Thank you for your time today, goodbye.",
+                "That's a good question; the hiring manager can tell you "
+                "more about it. Thank you for your time today, goodbye.",
                 lambda t: check_line(t, max_words=60, question=False, user_text=text),
                 answer=as_data("candidate", text),
             )
@@ -340,23 +374,40 @@ class MockInterview:
             answer=as_data("candidate", answer),
             facts=facts,
         )
-        messages = [{"role": "system", "content": self.prompts.render("coach_system")}, {"role": "user", "content": latest}]
+        messages = [
+            {"role": "system", "content": self.prompts.render("coach_system")},
+            {"role": "user", "content": latest},
+        ]
         instruction = self.prompts.render("answer_comment", passage="", question=question.text, answer="", facts=facts)
         line = worded_line(
             self.model,
             messages,
             fallback,
-            lambda t: check_line(t, max_words=60, user_text=answer, instruction=instruction) or ("copies the passage" if copies(t, passage.text, 0.85) else None),
+            lambda t: (
+                check_line(t, max_words=60, user_text=answer, instruction=instruction)
+                or ("copies the passage" if copies(t, passage.text, 0.85) else None)
+            ),
             sentences=2,
         )
         text = line.text
         if line.from_model:
             from coach.feedback.citations import check_citations
 
-            supported = check_citations(f"{text} [1]", [passage.text], self.reviewer.relevance.embedder, attach_uncited=False) if self.reviewer.relevance else []
+            supported = (
+                check_citations(f"{text} [1]", [passage.text], self.reviewer.relevance.embedder, attach_uncited=False)
+                if self.reviewer.relevance
+                else []
+            )
             if not supported or not supported[0].supported:
                 text = fallback
-        return {"text": text, "source": passage.public(), "source_label": passage.label(), "worded_by_model": text != fallback, "rejected": line.rejected or ("" if text != fallback or not line.from_model else "not supported by the passage")}
+        return {
+            "text": text,
+            "source": passage.public(),
+            "source_label": passage.label(),
+            "worded_by_model": text != fallback,
+            "rejected": line.rejected
+            or ("" if text != fallback or not line.from_model else "not supported by the passage"),
+        }
 
     def scorecard(self) -> dict[str, Any]:
         answers = []
@@ -387,7 +438,10 @@ class MockInterview:
                 scored += 1
                 for k in star_sums:
                     star_sums[k] += review["star"][k]
-        order = sorted(flag_counts, key=lambda f: (-flag_counts[f], IMPROVEMENT_PRIORITY.index(f) if f in IMPROVEMENT_PRIORITY else 99))
+        order = sorted(
+            flag_counts,
+            key=lambda f: (-flag_counts[f], IMPROVEMENT_PRIORITY.index(f) if f in IMPROVEMENT_PRIORITY else 99),
+        )
         improvements = [
             {"flag": f, "count": flag_counts[f], "tip": tips[f]["tip"], "source": tips[f]["source"]}
             for f in order[:3]

@@ -8,14 +8,15 @@ import re
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from coach.feedback.flags import flag
 from coach.errors import InputError
+from coach.feedback.flags import flag
 
 KINDS = ("behavioral", "technical", "situational", "mixed")
 LEVELS = ("junior", "mid", "senior", "lead")
 STYLES = ("friendly", "neutral", "tough")
 MAX_QUESTIONS = 12
 DEFAULT_QUESTIONS = 5  # a mock interview's length unless the user picks another (page and command line)
+
 
 # Follow-ups for questions that have none of their own (those drawn from a job description).
 @dataclass(frozen=True)
@@ -69,7 +70,10 @@ class QuestionBank:
             raw = json.loads((folder / "questions.json").read_text(encoding="utf-8"))
             skills_raw = json.loads((folder / "skills.json").read_text(encoding="utf-8"))
         except (OSError, ValueError) as err:
-            raise InputError(f"The question bank in {folder} cannot be read ({err}).", "Restore knowledge/question_bank/ from the repository.") from None
+            raise InputError(
+                f"The question bank in {folder} cannot be read ({err}).",
+                "Restore knowledge/question_bank/ from the repository.",
+            ) from None
         questions = [Question.from_dict(d) for d in raw]
         skills = [Skill(s["name"], tuple(a.lower() for a in s["aliases"]), s["category"]) for s in skills_raw["skills"]]
         return cls(questions, skills, skills_raw["templates"])
@@ -101,9 +105,7 @@ class QuestionBank:
         found: list[tuple[int, Skill]] = []
         for skill in self.skills:
             positions = [
-                m.start()
-                for alias in skill.aliases
-                for m in re.finditer(rf"(?<!\w){re.escape(alias)}(?!\w)", lower)
+                m.start() for alias in skill.aliases for m in re.finditer(rf"(?<!\w){re.escape(alias)}(?!\w)", lower)
             ]
             if positions:
                 found.append((min(positions), skill))
@@ -122,7 +124,9 @@ class QuestionBank:
                     competency=skill.category,
                     levels=LEVELS,
                     follow_up=flag("missing_result").follow_up,
-                    looks_for=f"A concrete, recent example of {skill.name} with the candidate's own actions and a result.",
+                    looks_for=(
+                        f"A concrete, recent example of {skill.name} with the candidate's own actions and a result."
+                    ),
                     origin="job_description",
                     skill=skill.name,
                 )
@@ -131,7 +135,14 @@ class QuestionBank:
 
     # ---------------------------------------------------------- plans
 
-    def plan(self, kind: str = "mixed", level: str = "mid", count: int = 5, job_description: str = "", seed: int | None = None) -> list[Question]:
+    def plan(
+        self,
+        kind: str = "mixed",
+        level: str = "mid",
+        count: int = 5,
+        job_description: str = "",
+        seed: int | None = None,
+    ) -> list[Question]:
         """A question plan: bank questions for the kind and level, some drawn from the job description."""
         if kind not in KINDS:
             raise InputError(f"Unknown interview kind {kind!r}.", f"Choose one of: {', '.join(KINDS)}.")
@@ -140,17 +151,16 @@ class QuestionBank:
         if not 1 <= count <= MAX_QUESTIONS:
             raise InputError(f"The number of questions must be between 1 and {MAX_QUESTIONS}.")
         rng = random.Random(seed)
-        jd_questions = self.skill_questions(job_description, rng, limit=max(1, count // 3)) if job_description.strip() else []
+        jd_questions = (
+            self.skill_questions(job_description, rng, limit=max(1, count // 3)) if job_description.strip() else []
+        )
         wanted = {
             "behavioral": ["behavioral"],
             "technical": ["technical"],
             "situational": ["situational"],
             "mixed": ["motivation", "behavioral", "situational", "technical", "behavioral"],
         }[kind]
-        pools = {
-            k: [q for q in self.questions if q.kind == k and level in q.levels]
-            for k in set(wanted)
-        }
+        pools = {k: [q for q in self.questions if q.kind == k and level in q.levels] for k in set(wanted)}
         for pool in pools.values():
             rng.shuffle(pool)
         plan: list[Question] = []

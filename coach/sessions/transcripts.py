@@ -18,10 +18,17 @@ from coach.errors import InputError
 TIMESTAMP = re.compile(r"^\s*(\d{1,2}:)?\d{1,2}:\d{2}([.,]\d{1,3})?\s*-->\s*(\d{1,2}:)?\d{1,2}:\d{2}([.,]\d{1,3})?.*$")
 VOICE = re.compile(r"^<v(?:\.[^ >]+)?\s+([^>]+)>(.*?)(?:</v>)?$")
 NAME_COLON = re.compile(r"^([A-Z][\w.'\- ]{0,40}?|Interviewer|Candidate|Me|Speaker \d+)\s*:\s+(.+)$")
-HEADER = re.compile(r"^([A-Z][\w.'\- ]{0,40}?)\s{2,}\(?\d{1,2}:\d{2}(:\d{2})?\)?\s*$|^([A-Z][\w.'\- ]{0,40}?)\s+\d{1,2}:\d{2}(:\d{2})?\s*$")
+HEADER = re.compile(
+    r"^([A-Z][\w.'\- ]{0,40}?)\s{2,}\(?\d{1,2}:\d{2}(:\d{2})?\)?\s*$"
+    r"|^([A-Z][\w.'\- ]{0,40}?)\s+\d{1,2}:\d{2}(:\d{2})?\s*$"
+)
 
 
-PROMPT = re.compile(r"\b(tell (me|us) about|describe|walk (me|us) through|give (me|us) an example|talk (me|us) through|explain|share an example)\b", re.I)
+PROMPT = re.compile(
+    r"\b(tell (me|us) about|describe|walk (me|us) through|give (me|us) an example"
+    r"|talk (me|us) through|explain|share an example)\b",
+    re.I,
+)
 
 
 def question_part(text: str) -> str:
@@ -69,7 +76,13 @@ def parse_utterances(text: str) -> list[Utterance]:
         if i in cue_ids:
             continue  # a cue identifier (the line just before a timestamp)
         line = raw.strip()
-        if not line or line.upper().startswith("WEBVTT") or line.startswith("NOTE") or line.isdigit() or TIMESTAMP.match(line):
+        if (
+            not line
+            or line.upper().startswith("WEBVTT")
+            or line.startswith("NOTE")
+            or line.isdigit()
+            or TIMESTAMP.match(line)
+        ):
             continue
         voice = VOICE.match(line)
         if voice:
@@ -94,7 +107,9 @@ def find_candidate(utterances: list[Utterance], candidate: str | None = None) ->
     if candidate:
         match = next((s for s in speakers if s.lower() == candidate.lower()), None)
         if match is None:
-            raise InputError(f"No speaker called {candidate!r} in the transcript.", f"Speakers found: {', '.join(speakers)}.")
+            raise InputError(
+                f"No speaker called {candidate!r} in the transcript.", f"Speakers found: {', '.join(speakers)}."
+            )
         return match
     for s in speakers:
         if s.lower() in {"candidate", "me", "interviewee"}:
@@ -138,5 +153,8 @@ def parse_transcript(text: str, candidate: str | None = None) -> tuple[str, list
     who = find_candidate(utterances, candidate)
     pairs = qa_pairs(utterances, who)
     if not pairs:
-        raise InputError("No questions and answers were found in the transcript.", "Check that the interviewer's turns contain the questions (ending with '?' or 'Tell me about...').")
+        raise InputError(
+            "No questions and answers were found in the transcript.",
+            "Check that the interviewer's turns contain the questions (ending with '?' or 'Tell me about...').",
+        )
     return who, utterances, pairs
