@@ -3,7 +3,8 @@
 import datetime as dt
 from pathlib import Path
 
-from coach.sessions.debrief import DebriefInput, to_markdown
+from coach.sessions.debrief import DebriefInput
+from coach.sessions.export import debrief_markdown
 
 NOTES = (
     "I had a panel interview for a junior data analyst job yesterday and it went terribly. I was so nervous I froze "
@@ -89,5 +90,5 @@ def test_saved_debrief_and_its_context_for_follow_up_questions(make_coach, fake_
     assert [t.role for t in record.turns] == ["user"] + ["coach"] * 5
     context = coach.coaching.context_for(sid, owner="")
     assert "stakeholder" in context.lower() and "nerves" in context
-    md = to_markdown(report)
+    md = debrief_markdown(report)
     assert md.count("\n## ") >= 8 and "## Sources" in md

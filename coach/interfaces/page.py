@@ -19,7 +19,8 @@ from coach.interfaces.views import AskView, DebriefView, InterviewView, flags_ma
 from coach.interfaces.warmup import Warmup
 from coach.model.gate import MODEL_GATE
 from coach.sessions.coaching import Conversation
-from coach.sessions.debrief import STEP_COUNT, DebriefInput, to_markdown
+from coach.sessions.debrief import STEP_COUNT, DebriefInput
+from coach.sessions.export import debrief_markdown
 from coach.sessions.interview import AnswerReviewed, CoachComment, InterviewerLine, InterviewFinished, InterviewSettings
 
 TRANSCRIPT_TYPES = {".txt", ".vtt", ".srt"}
@@ -237,7 +238,7 @@ class PageHandlers(HistoryHandlers):
         return DebriefView(
             chat,
             state,
-            report=to_markdown(report, steps=False, drafts=False),
+            report=debrief_markdown(report, steps=False, drafts=False),
             follow_up=report["drafts"]["follow_up"],
             feedback_request=report["drafts"]["feedback_request"],
             notice="Debrief complete and saved. You can practise the weak questions now.",

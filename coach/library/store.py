@@ -7,78 +7,20 @@ add and query passes vectors computed by :mod:`coach.model.embedding`.
 
 from __future__ import annotations
 
-import shutil
 import threading
 import time
 import uuid
-from dataclasses import dataclass, field, replace
-from pathlib import Path
+from dataclasses import dataclass, replace
 from typing import Any, Callable, Iterable, Iterator, Sequence
-from urllib.parse import urlparse
 
 from coach.errors import StoreError
+from coach.library.chroma_client import REBUILD_HINT, make_client, short_error, wipe_persistent_store
 from coach.library.chunking import Chunk
+from coach.library.passages import Passage, SourceInfo, SyncStats
+
+__all__ = ["KnowledgeStore", "Passage", "SourceInfo", "SyncStats", "make_client", "wipe_persistent_store"]
 
 SCHEMA_VERSION = 1
-REBUILD_HINT = "Run `coach index --rebuild` to rebuild it from the knowledge files (saved sessions are kept)."
-
-
-@dataclass(frozen=True)
-class Passage:
-    text: str
-    source: str
-    title: str
-    score: float  # 0..1, higher is more relevant (cosine similarity, clipped)
-    chunk_id: str
-    heading: str = ""
-    kind: str = "advice"
-    author: str = ""
-
-    def public(self) -> dict[str, Any]:
-        """The JSON shape promised by `coach retrieve --json` and `coach ask --json`."""
-        return {
-            "text": self.text,
-            "source": self.source,
-            "title": self.title,
-            "score": round(self.score, 4),
-            "chunk_id": self.chunk_id,
-        }
-
-    def label(self) -> str:
-        where = f"{self.title} ({self.source})"
-        if self.kind == "comment":
-            return f"Reader comment by {self.author} on {where}"
-        return f"{self.title}: {self.heading} ({self.source})" if self.heading else where
-
-
-@dataclass
-class SyncStats:
-    documents: int = 0
-    chunks: int = 0
-    added: int = 0
-    unchanged: int = 0
-    removed: int = 0
-    seconds: float = 0.0
-    warnings: list[str] = field(default_factory=list)
-    skipped: dict[str, str] = field(default_factory=dict)  # file that could not be read -> why
-
-    def public(self) -> dict[str, Any]:
-        return {
-            "documents": self.documents,
-            "chunks": self.chunks,
-            "added": self.added,
-            "unchanged": self.unchanged,
-            "removed": self.removed,
-            "seconds": round(self.seconds, 3),
-        }
-
-
-@dataclass(frozen=True)
-class SourceInfo:
-    source: str
-    title: str
-    path: str
-    passages: int
 
 
 @dataclass(frozen=True)
@@ -86,49 +28,6 @@ class Catalogue:
     revision: object
     passages: dict[str, Passage]  # passage id -> passage (score 0)
     alias_of: dict[str, str]  # asked-as alias id -> the passage id it counts for
-
-
-def chroma_settings():
-    from chromadb.config import Settings as ChromaSettings
-
-    return ChromaSettings(anonymized_telemetry=False, allow_reset=False)
-
-
-def make_client(chroma_url: str | None, path: Path | None, ephemeral: bool = False):
-    """A Chroma client: HTTP when a URL is given, ephemeral for tests, else persistent at path."""
-    from coach.offline import go_offline
-
-    go_offline()
-    import chromadb
-
-    if chroma_url:
-        url = urlparse(chroma_url if "://" in chroma_url else f"http://{chroma_url}")
-        try:
-            return chromadb.HttpClient(
-                host=url.hostname or "127.0.0.1",
-                port=url.port or (443 if url.scheme == "https" else 8000),
-                ssl=url.scheme == "https",
-                settings=chroma_settings(),
-            )
-        except Exception as err:
-            raise StoreError(
-                f"Cannot reach the Chroma server at {chroma_url}: {err}",
-                "Start it with `chroma run --path DIR --host 127.0.0.1 "
-                "--port 8000`, or drop --chroma-url to use the local store.",
-            ) from None
-    if ephemeral:
-        return chromadb.EphemeralClient(settings=chroma_settings())
-    assert path is not None
-    path.mkdir(parents=True, exist_ok=True)
-    try:
-        return chromadb.PersistentClient(path=str(path), settings=chroma_settings())
-    except Exception as err:
-        raise StoreError(f"The knowledge store at {path} cannot be opened ({_short(err)}).", REBUILD_HINT) from None
-
-
-def _short(err: BaseException) -> str:
-    text = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
-    return text[:200]
 
 
 class KnowledgeStore:
@@ -163,7 +62,7 @@ class KnowledgeStore:
         except Exception as err:
             self._collection = None
             raise StoreError(
-                f"The knowledge store at {self.location} failed while {action} ({_short(err)}).", REBUILD_HINT
+                f"The knowledge store at {self.location} failed while {action} ({short_error(err)}).", REBUILD_HINT
             ) from None
 
     def collection(self, create: bool = False, dimension: int | None = None):
@@ -437,17 +336,3 @@ def _passage(cid: str, doc: str | None, meta: dict | None, distance: float | Non
         kind=str(meta.get("kind", "advice")),
         author=str(meta.get("author", "")),
     )
-
-
-def wipe_persistent_store(path: Path) -> None:
-    """Remove a local store folder that cannot be opened. Only the store folder, never COACH_HOME."""
-    if path.name != "chroma":
-        raise StoreError(f"Refusing to delete {path}: it is not a coach store folder.")
-    try:
-        from chromadb.api.client import SharedSystemClient
-
-        SharedSystemClient.clear_system_cache()
-    except Exception:
-        pass
-    shutil.rmtree(path, ignore_errors=True)
-    time.sleep(0.05)

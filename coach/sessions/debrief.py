@@ -17,72 +17,17 @@ from dataclasses import dataclass, field
 from typing import Any, Iterator
 
 from coach.feedback.analysis import analyze
-from coach.feedback.flags import flag, label
+from coach.feedback.flags import flag
 from coach.feedback.review import AnswerReviewer
 from coach.library.retrieval import Retriever
 from coach.library.store import Passage
 from coach.model.llm import ChatModel
 from coach.model.phrasing import check_line, worded_line
 from coach.model.prompts import PromptLibrary, as_data
+from coach.sessions.debrief_areas import area_table, feelings
+from coach.sessions.debrief_plan import action_plan, drafts
 from coach.sessions.transcripts import parse_transcript
 from coach.text import quote
-
-FEELINGS = [
-    "embarrassed",
-    "humiliated",
-    "frustrated",
-    "angry",
-    "upset",
-    "anxious",
-    "nervous",
-    "stupid",
-    "disappointed",
-    "sad",
-    "devastated",
-    "ashamed",
-    "gutted",
-    "crushed",
-    "awful",
-    "terrible",
-    "panicked",
-    "shaken",
-    "hopeless",
-    "miserable",
-]
-AREAS = {
-    "nerves": (
-        r"\b(nervous|nerves|froze|freeze|frozen|blank|shaking|shaky|panic\w*|anxious|anxiety|stammer\w*|sweat\w*)\b",
-        "Nerves: slow your breathing and pause before you answer; "
-        "ask them to repeat the question if your mind goes blank.",
-        "handling nerves mind went blank pause breathe",
-    ),
-    "preparation": (
-        r"\b(unprepared|didn'?t prepare|not prepared|wasn'?t prepared|no preparation|winged it|didn'?t practi[cs]e)\b",
-        "Preparation: prepare stories for the stock questions and rehearse them out loud.",
-        "prepare answers to anticipated questions practise",
-    ),
-    "company": (
-        r"\b(company|what they do|their product|about them|research\w*|mission)\b",
-        "Knowledge of the company: study their website, products, customers and recent news before the next interview.",
-        "research the company website products news",
-    ),
-    "attire": (
-        r"\b(dressed|dress|clothes|suit|outfit|attire|underdressed|overdressed|wore)\b",
-        "Attire: dress one step more formal than everyday dress at the company.",
-        "what to wear dress interview attire",
-    ),
-    "answering": (
-        r"\b(rambl\w*|didn'?t answer|off track|went on|skirt\w*|waffl\w*|lost my (train|thread)"
-        r"|didn'?t understand the question|answered the wrong)\b",
-        "Answering the actual question: give the direct answer first, then one example, and stop.",
-        "answer the question you were asked direct answer first rambling",
-    ),
-    "skills": (
-        r"\b(skills?|experience|technical|sql|excel|python|coding|qualified|couldn'?t answer|didn'?t know)\b",
-        "Skills the role needed: find out what was missing and build it with a course or a small project.",
-        "build the skills the role asked for course project",
-    ),
-}
 
 STEPS = [
     (
@@ -196,14 +141,14 @@ class Debrief:
             weak = [w for w in weak if w["severity"] > 0][:3]
         else:
             weak = self.questions_mentioned(notes)
-        areas = [name for name, (pattern, _, _) in AREAS.items() if re.search(pattern, lower)]
+        areas = [name for name, (pattern, _, _) in area_table().items() if re.search(pattern, lower)]
         for w in weak:
             for f in w.get("flags", []):
                 area = flag(f).area
                 if area and area not in areas:
                     areas.append(area)
         return {
-            "feelings": [f for f in FEELINGS if re.search(rf"\b{f}\b", lower)],
+            "feelings": [f for f in feelings() if re.search(rf"\b{f}\b", lower)],
             "blames_others": notes_analysis.blames_others,
             "self_blame": notes_analysis.self_blame,
             "weak_questions": weak,
@@ -300,7 +245,7 @@ class Debrief:
             elif key == "improve":
                 lines = []
                 for area in facts["areas"][:2]:
-                    _, tip, area_query = AREAS[area]
+                    _, tip, area_query = area_table()[area]
                     p = self.passage(area_query)
                     if p:
                         extra.append(p)
@@ -367,59 +312,6 @@ class Debrief:
             sentences=1,
         )
 
-    # ------------------------------------------------------------ plan and drafts
-
-    def action_plan(self, facts: dict[str, Any], today: dt.date) -> list[dict[str, str]]:
-        weak = facts["weak_questions"]
-
-        def day(n: int) -> str:
-            d = today + dt.timedelta(days=n)
-            return f"{d.isoformat()} ({d.strftime('%A')})"
-
-        plan = [
-            {"when": day(1), "do": "Send the follow-up note below (it repairs your weakest answer)."},
-            {"when": day(2), "do": "Send the request for feedback below, or send it as soon as you hear the outcome."},
-            {
-                "when": day(3),
-                "do": "Practise out loud: "
-                + ("; ".join(quote(w["question"], 60) for w in weak) if weak else "five stock questions for your field")
-                + ".",
-            },
-        ]
-        for i, area in enumerate(facts["areas"][:2]):
-            plan.append({"when": day(4 + i), "do": AREAS[area][1]})
-        plan += [
-            {
-                "when": day(7),
-                "do": "Write down the three things you want the panel to remember, and practise working them in.",
-            },
-            {
-                "when": day(10),
-                "do": "Do a full mock interview with a friend or in the coach, and book an informational interview.",
-            },
-            {"when": day(14), "do": "Apply for the next relevant role and go on the next interview you are offered."},
-        ]
-        return plan
-
-    def drafts(self, facts: dict[str, Any], data: DebriefInput) -> dict[str, str]:
-        weak = facts["weak_questions"]
-        worst = weak[0]["question"] if weak else ""
-        role = data.role or "[role]"
-        follow = self.prompts.render(
-            "drafts/follow_up",
-            interviewer="[interviewer's name]",
-            role=role,
-            question=worst or "[the question you want to answer better]",
-            better_example=(
-                "[one or two sentences: the situation, what you did, and the result, with a number if you can]."
-            ),
-            name="[your name]",
-        )
-        feedback = self.prompts.render(
-            "drafts/feedback_request", interviewer="[interviewer's name]", role=role, question=worst, name="[your name]"
-        )
-        return {"follow_up": follow, "feedback_request": feedback}
-
     # ------------------------------------------------------------ whole debrief
 
     def run(self, data: DebriefInput) -> dict[str, Any]:
@@ -429,8 +321,8 @@ class Debrief:
         today = data.today or dt.date.today()
         return {
             "steps": [s.public() for s in steps],
-            "action_plan": self.action_plan(facts, today),
-            "drafts": self.drafts(facts, data),
+            "action_plan": action_plan(facts, today),
+            "drafts": drafts(self.prompts, facts, data.role),
             "weak_questions": [
                 {k: w[k] for k in ("question", "flags") if k in w}
                 | ({"question_id": w["question_id"]} if "question_id" in w else {})
@@ -439,28 +331,3 @@ class Debrief:
             "sources": [p.public() for p in cites.passages],
             "facts": {k: facts[k] for k in ("feelings", "areas", "blames_others", "self_blame", "candidate")},
         }
-
-
-def to_markdown(report: dict[str, Any], steps: bool = True, drafts: bool = True) -> str:
-    """The debrief as Markdown; the page leaves out the steps (already in its chat)
-    and the drafts (in their own boxes)."""
-    lines = ["# Your interview debrief", ""]
-    if steps:
-        for i, step in enumerate(report["steps"], 1):
-            lines += [f"## {i}. {step['name']}", "", step["text"], ""]
-    if report["weak_questions"]:
-        lines += ["## Questions to practise", ""]
-        for w in report["weak_questions"]:
-            flags = f" ({', '.join(label(f) for f in w['flags'])})" if w.get("flags") else ""
-            lines.append(f"- {w['question']}{flags}")
-        lines.append("")
-    lines += ["## Action plan", ""]
-    lines += [f"- **{a['when']}**: {a['do']}" for a in report["action_plan"]]
-    if drafts:
-        lines += ["", "## Draft: follow-up note", "", "```", report["drafts"]["follow_up"], "```", ""]
-        lines += ["## Draft: request for feedback", "", "```", report["drafts"]["feedback_request"], "```"]
-    lines += ["", "## Sources", ""]
-    lines += [
-        f"- [{i}] {s['title']} ({s['source']}): {quote(s['text'], 160)}" for i, s in enumerate(report["sources"], 1)
-    ]
-    return "\n".join(lines) + "\n"

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from coach.feedback.flags import label
 from coach.sessions.history import SessionRecord
+from coach.text import quote
 
 
 def session_markdown(record: SessionRecord) -> str:
@@ -43,7 +47,30 @@ def session_markdown(record: SessionRecord) -> str:
                 lines.append(f"- {imp['tip']} (source: {src.get('title', '')}, {src.get('source', '')})")
             lines.append("")
     if record.info.kind == "debrief" and summary.get("steps"):
-        from coach.sessions.debrief import to_markdown
-
-        lines += [to_markdown(summary)]
+        lines += [debrief_markdown(summary)]
     return "\n".join(lines).rstrip() + "\n"
+
+
+def debrief_markdown(report: dict[str, Any], steps: bool = True, drafts: bool = True) -> str:
+    """The debrief as Markdown; the page leaves out the steps (already in its chat)
+    and the drafts (in their own boxes)."""
+    lines = ["# Your interview debrief", ""]
+    if steps:
+        for i, step in enumerate(report["steps"], 1):
+            lines += [f"## {i}. {step['name']}", "", step["text"], ""]
+    if report["weak_questions"]:
+        lines += ["## Questions to practise", ""]
+        for w in report["weak_questions"]:
+            flags = f" ({', '.join(label(f) for f in w['flags'])})" if w.get("flags") else ""
+            lines.append(f"- {w['question']}{flags}")
+        lines.append("")
+    lines += ["## Action plan", ""]
+    lines += [f"- **{a['when']}**: {a['do']}" for a in report["action_plan"]]
+    if drafts:
+        lines += ["", "## Draft: follow-up note", "", "```", report["drafts"]["follow_up"], "```", ""]
+        lines += ["## Draft: request for feedback", "", "```", report["drafts"]["feedback_request"], "```"]
+    lines += ["", "## Sources", ""]
+    lines += [
+        f"- [{i}] {s['title']} ({s['source']}): {quote(s['text'], 160)}" for i, s in enumerate(report["sources"], 1)
+    ]
+    return "\n".join(lines) + "\n"

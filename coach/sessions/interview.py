@@ -9,12 +9,10 @@ All state is a plain dict so the session can be saved after every turn.
 
 from __future__ import annotations
 
-from collections import Counter
-from dataclasses import asdict, dataclass, field
-from typing import Any, Callable, ClassVar, Iterator, Union
+from dataclasses import asdict
+from typing import Any, Callable, Iterator
 
 from coach.errors import InputError
-from coach.feedback.analysis import FLAGS
 from coach.feedback.flags import PRIORITY as IMPROVEMENT_PRIORITY
 from coach.feedback.flags import THIN as THIN_FLAGS
 from coach.feedback.flags import flag
@@ -23,76 +21,22 @@ from coach.model.context_budget import fit_messages
 from coach.model.llm import ChatModel
 from coach.model.phrasing import Line, check_line, copies, worded_line
 from coach.model.prompts import PromptLibrary, as_data
-from coach.sessions.question_bank import DEFAULT_QUESTIONS, KINDS, LEVELS, STYLES, Question, QuestionBank
+from coach.sessions.interview_types import (
+    AnswerReviewed,
+    CoachComment,
+    InterviewerLine,
+    InterviewEvent,
+    InterviewFinished,
+    InterviewSettings,
+)
+from coach.sessions.question_bank import Question, QuestionBank
+from coach.sessions.scorecard import build_scorecard
 
 ACKNOWLEDGEMENTS = {
     "friendly": ["Thank you, that's helpful.", "Great, thanks for sharing that.", "Thanks, I appreciate the detail."],
     "neutral": ["Thank you.", "Okay, thanks.", "Thanks, that's clear."],
     "tough": ["Noted.", "Okay.", "Right, let's move on."],
 }
-
-
-@dataclass
-class InterviewSettings:
-    role: str = ""
-    level: str = "mid"
-    kind: str = "mixed"
-    style: str = "neutral"
-    questions: int = DEFAULT_QUESTIONS
-    job_description: str = ""
-    question_ids: list[str] = field(default_factory=list)  # replay chosen bank questions (from a debrief)
-    seed: int | None = None
-    custom_questions: list[str] = field(default_factory=list)  # questions from a transcript, asked as they were
-
-    def validate(self) -> "InterviewSettings":
-        self.role = (self.role or "").strip()[:120]
-        if self.level not in LEVELS:
-            raise InputError(f"Unknown seniority {self.level!r}.", f"Choose one of: {', '.join(LEVELS)}.")
-        if self.kind not in KINDS:
-            raise InputError(f"Unknown interview kind {self.kind!r}.", f"Choose one of: {', '.join(KINDS)}.")
-        if self.style not in STYLES:
-            raise InputError(f"Unknown interviewer style {self.style!r}.", f"Choose one of: {', '.join(STYLES)}.")
-        return self
-
-
-@dataclass(frozen=True)
-class InterviewerLine:
-    """Something the interviewer says (a question, a follow-up, the closing)."""
-
-    text: str
-    meta: dict[str, Any] = field(default_factory=dict)
-    kind: ClassVar[str] = "interviewer"
-
-
-@dataclass(frozen=True)
-class AnswerReviewed:
-    """The analysis of an answer, as :meth:`Review.public` gives it (flags, STAR, tips with sources)."""
-
-    review: dict[str, Any]
-    kind: ClassVar[str] = "review"
-
-
-@dataclass(frozen=True)
-class CoachComment:
-    """The coach's short comment on an answer, with the passage behind it."""
-
-    text: str
-    source: dict[str, Any] | None = None
-    source_label: str | None = None
-    worded_by_model: bool = False
-    rejected: str = ""
-    kind: ClassVar[str] = "comment"
-
-
-@dataclass(frozen=True)
-class InterviewFinished:
-    """The scorecard, once the interview is over."""
-
-    card: dict[str, Any]
-    kind: ClassVar[str] = "finished"
-
-
-InterviewEvent = Union[InterviewerLine, AnswerReviewed, CoachComment, InterviewFinished]
 
 
 class MockInterview:
@@ -410,48 +354,4 @@ class MockInterview:
         }
 
     def scorecard(self) -> dict[str, Any]:
-        answers = []
-        flag_counts: Counter[str] = Counter()
-        star_sums = {"situation": 0.0, "task": 0.0, "action": 0.0, "result": 0.0}
-        scored = 0
-        tips: dict[str, dict] = {}
-        for record in self.state["records"]:
-            review = record.get("review")
-            if not review:
-                continue
-            answer = record["answer"] + (f"\n{record['follow_up_answer']}" if record.get("follow_up_answer") else "")
-            answers.append(
-                {
-                    "question": record["question"]["text"],
-                    "answer": answer,
-                    "flags": review["flags"],
-                    "star": review["star"],
-                    "comment": record.get("comment", ""),
-                    "comment_source": record.get("comment_source"),
-                    "follow_up": record.get("follow_up_question"),
-                }
-            )
-            flag_counts.update(review["flags"])
-            for t in review.get("tips", []):
-                tips.setdefault(t["flag"], t)
-            if review.get("behavioral"):
-                scored += 1
-                for k in star_sums:
-                    star_sums[k] += review["star"][k]
-        order = sorted(
-            flag_counts,
-            key=lambda f: (-flag_counts[f], IMPROVEMENT_PRIORITY.index(f) if f in IMPROVEMENT_PRIORITY else 99),
-        )
-        improvements = [
-            {"flag": f, "count": flag_counts[f], "tip": tips[f]["tip"], "source": tips[f]["source"]}
-            for f in order[:3]
-            if f in tips
-        ]
-        return {
-            "answers": answers,
-            "improvements": improvements,
-            "star_average": {k: round(v / scored, 2) for k, v in star_sums.items()} if scored else None,
-            "flag_counts": {f: flag_counts[f] for f in FLAGS if flag_counts[f]},
-            "transcript": list(self.state["transcript"]),
-            "settings": {k: v for k, v in self.settings.items() if k != "job_description"},
-        }
+        return build_scorecard(self.state, self.settings)

@@ -1,0 +1,71 @@
+"""What every `coach` command shares: the command registry, settings from flags, output helpers."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Any, Callable
+
+COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {}
+
+
+def command(name: str):
+    def register(fn):
+        COMMANDS[name] = fn
+        return fn
+
+    return register
+
+
+def settings_from(args: argparse.Namespace):
+    from coach.config import Settings
+
+    flags = {k: getattr(args, k, None) for k in ("home", "chroma_url", "model_path", "llm_url", "host", "port", "auth")}
+    return Settings.load(flags)
+
+
+def make_coach(args: argparse.Namespace):
+    from coach.app import build
+    from coach.offline import go_offline
+
+    go_offline()
+    return build(settings_from(args))
+
+
+def emit_json(obj: Any) -> None:
+    print(json.dumps(obj, ensure_ascii=False))
+
+
+def terminal_progress(desc: str):
+    """A tqdm bar on stderr (hidden when stderr is not a terminal)."""
+    from tqdm import tqdm
+
+    bar: dict[str, Any] = {}
+
+    def update(done: int, total: int) -> None:
+        if total == 0:
+            return
+        if "bar" not in bar:
+            bar["bar"] = tqdm(total=total, desc=desc, unit="passage", file=sys.stderr, disable=None)
+        b = bar["bar"]
+        b.update(done - b.n)
+        if done >= total:
+            b.close()
+
+    return update
+
+
+def read_input_text(value: str) -> str:
+    return sys.stdin.read() if value == "-" else value
+
+
+def confirm(question: str) -> bool:
+    """Ask on a terminal; without one, say that --yes is needed and answer no."""
+    if not sys.stdin.isatty():
+        print("Nothing deleted. Add --yes to delete without asking.")
+        return False
+    if input(f"{question} [y/N] ").strip().lower() in {"y", "yes"}:
+        return True
+    print("Nothing deleted.")
+    return False

@@ -1,0 +1,59 @@
+"""An interview's scorecard, built from its saved state."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+from coach.feedback.analysis import FLAGS
+from coach.feedback.flags import PRIORITY as IMPROVEMENT_PRIORITY
+
+
+def build_scorecard(state: dict[str, Any], settings: dict[str, Any]) -> dict[str, Any]:
+    """The scorecard of an interview's state: each answer with its flags and comment, STAR averages,
+    and the top three improvements with the passage behind each."""
+    answers = []
+    flag_counts: Counter[str] = Counter()
+    star_sums = {"situation": 0.0, "task": 0.0, "action": 0.0, "result": 0.0}
+    scored = 0
+    tips: dict[str, dict] = {}
+    for record in state["records"]:
+        review = record.get("review")
+        if not review:
+            continue
+        answer = record["answer"] + (f"\n{record['follow_up_answer']}" if record.get("follow_up_answer") else "")
+        answers.append(
+            {
+                "question": record["question"]["text"],
+                "answer": answer,
+                "flags": review["flags"],
+                "star": review["star"],
+                "comment": record.get("comment", ""),
+                "comment_source": record.get("comment_source"),
+                "follow_up": record.get("follow_up_question"),
+            }
+        )
+        flag_counts.update(review["flags"])
+        for t in review.get("tips", []):
+            tips.setdefault(t["flag"], t)
+        if review.get("behavioral"):
+            scored += 1
+            for k in star_sums:
+                star_sums[k] += review["star"][k]
+    order = sorted(
+        flag_counts,
+        key=lambda f: (-flag_counts[f], IMPROVEMENT_PRIORITY.index(f) if f in IMPROVEMENT_PRIORITY else 99),
+    )
+    improvements = [
+        {"flag": f, "count": flag_counts[f], "tip": tips[f]["tip"], "source": tips[f]["source"]}
+        for f in order[:3]
+        if f in tips
+    ]
+    return {
+        "answers": answers,
+        "improvements": improvements,
+        "star_average": {k: round(v / scored, 2) for k, v in star_sums.items()} if scored else None,
+        "flag_counts": {f: flag_counts[f] for f in FLAGS if flag_counts[f]},
+        "transcript": list(state["transcript"]),
+        "settings": {k: v for k, v in settings.items() if k != "job_description"},
+    }
