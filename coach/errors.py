@@ -26,3 +26,8 @@ class ModelError(CoachError):
 
 class HistoryError(CoachError):
     """The sessions database cannot be opened or written."""
+
+
+class DocumentError(Exception):
+    """A file that cannot be turned into a knowledge document (the reason is the message); the
+    indexer reports it by name and skips the file."""

@@ -125,14 +125,14 @@ def chroma_server(tmp_path_factory):
 
 
 @contextmanager
-def coach_served(home: Path, log_path: Path, port: int | None = None):
+def coach_served(home: Path, log_path: Path, port: int | None = None, env: dict | None = None):
     """`coach serve` for this home on a loopback port (a free one unless given);
     yields (url, process) once the page answers."""
     port = port or free_port()
     log = open(log_path, "a")
     proc = subprocess.Popen(
         [str(BIN / "coach"), "serve", "--port", str(port)],
-        env=dict(os.environ, COACH_HOME=str(home)),
+        env=dict(os.environ, COACH_HOME=str(home), **(env or {})),
         stdout=log,
         stderr=subprocess.STDOUT,
     )

@@ -277,11 +277,16 @@ def build_ui(handlers: PageHandlers, browser_secret: str):
 
 
 def launch(
-    demo: Any, host: str, port: int, auth: tuple[str, str] | None, max_upload_bytes: int, after_start=None
+    demo: Any, host: str, port: int, auth: Any, max_upload_bytes: int, after_start=None
 ) -> None:
     """Serve; ``after_start`` runs once the page answers (the models load then, not before)."""
+    from starlette.middleware import Middleware
+
+    from coach.interfaces.web_guard import NoRemoteFetch
+
     demo.queue(default_concurrency_limit=8)
     demo.launch(
+        app_kwargs={"middleware": [Middleware(NoRemoteFetch)]},
         prevent_thread_lock=True,
         server_name=host,
         server_port=port,

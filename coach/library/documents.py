@@ -14,6 +14,12 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import Iterable
 
+from coach.errors import DocumentError
+from coach.library.pdf_text import pdf_to_text
+from coach.library.sanitise import clean_title, without_images, without_unsafe_requests
+
+__all__ = ["Document", "DocumentError", "LoadReport", "load_document", "load_documents", "find_files"]
+
 SUPPORTED_SUFFIXES = {".md", ".markdown", ".txt", ".text", ".html", ".htm", ".pdf"}
 
 MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
@@ -43,10 +49,6 @@ COMMENT_INVITATIONS = [
 BULLET = re.compile(r"^\s*(?:[•*\-–]|\d+[.)])\s+")
 CONNECTIVE = re.compile(r"^(?:or|also|and|but|so|plus)\b[,:]?\s", re.I)
 MERGE_LIMIT_WORDS = 180
-
-
-class DocumentError(Exception):
-    """A file that cannot be turned into a Document (the reason is the message)."""
 
 
 @dataclass(frozen=True)
@@ -160,21 +162,6 @@ def html_to_text(markup: str) -> tuple[str, str]:
     text = re.sub(r"[ \t]*\n[ \t]*", "\n", text)
     text = re.sub(r"\n{3,}", "\n\n", text)
     return html.unescape(parser.title.strip()), text.strip()
-
-
-def pdf_to_text(path: Path) -> str:
-    from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
-
-    try:
-        reader = PdfReader(str(path))
-        pages = [page.extract_text() or "" for page in reader.pages]
-    except (PdfReadError, ValueError, KeyError, TypeError, OSError) as err:
-        raise DocumentError(f"not a readable PDF ({err})") from None
-    # PDF text has hard line breaks inside paragraphs: join lines unless blank.
-    text = "\n\n".join(pages)
-    text = re.sub(r"(?<!\n)\n(?!\n)", " ", text)
-    return text
 
 
 def split_front_matter(text: str) -> tuple[dict[str, str], str]:
@@ -335,11 +322,11 @@ def load_document(path: Path, roots: Iterable[Path] = ()) -> Document:
             html_title, body = html_to_text(text)
         else:
             body = text
-    title = meta.get("title") or html_title
-    sections, byline_author = to_sections(body, title)
+    title = clean_title(meta.get("title") or html_title)
+    sections, byline_author = to_sections(without_unsafe_requests(without_images(body)), title)
     if not title:
         first = next((s.heading for s in sections if s.heading), "")
-        title = first or path.stem.replace("-", " ").replace("_", " ").strip().capitalize()
+        title = clean_title(first) or path.stem.replace("-", " ").replace("_", " ").strip().capitalize()
     if not sections:
         raise DocumentError("has no readable text")
     return Document(

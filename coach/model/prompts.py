@@ -55,8 +55,16 @@ def neutralise(text: str) -> str:
     return re.sub(rf"(?:{re.escape(REMOVED)}\s*)+", REMOVED + " ", out).strip()
 
 
+def attribute(value: Any, limit: int = 200) -> str:
+    """A value for a tag attribute (a passage's title): data like the text, and unable to close the tag."""
+    text = neutralise(str(value))
+    text = re.sub(r"[<>\"\n\r]+", " ", text)
+    return re.sub(r"\s+", " ", text).strip()[:limit]
+
+
 def as_data(tag: str, text: str, **attrs: Any) -> str:
-    attr = "".join(f' {k}="{str(v).replace(chr(34), chr(39))}"' for k, v in attrs.items())
+    """Text wrapped in a data tag; the text and every attribute (a title too) are neutralised first."""
+    attr = "".join(f' {k}="{attribute(v)}"' for k, v in attrs.items())
     return f"<{tag}{attr}>\n{neutralise(text)}\n</{tag}>"
 
 
