@@ -18,7 +18,8 @@ QUESTION = "I froze when they asked about my weaknesses. What should I do next t
 def check_ask_json(out):
     assert out.returncode == 0, out.stderr
     result = json.loads(out.stdout)
-    assert set(result) == {"answer", "sources", "citations"}
+    assert set(result) == {"answer", "sources", "citations", "session_id"}
+    assert result["session_id"], "coach ask saves its question and answer, as the page does"
     assert result["answer"].strip() and result["sources"]
     for s in result["sources"]:
         assert set(s) == {"text", "source", "title", "score", "chunk_id"}
