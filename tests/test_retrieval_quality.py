@@ -9,11 +9,15 @@ from coach.app import build
 from coach.config import Settings
 
 DATA = Path(__file__).parent / "data"
+# Old topics (what the first notes covered) and new topics (the notes added for issue 18), each with a
+# development set (weights were chosen on these only) and a held-out set (written by someone who had
+# seen neither the notes nor their asked-as lines; the new held-out queries were written before the notes).
+NAMES = ("retrieval_cases", "retrieval_heldout", "retrieval_cases_new", "retrieval_heldout_new")
 SETS = {
     name: [json.loads(line) for line in (DATA / f"{name}.jsonl").read_text().splitlines() if line.strip()]
-    for name in ("retrieval_cases", "retrieval_heldout")
+    for name in NAMES
 }
-ALL_CASES = SETS["retrieval_cases"] + SETS["retrieval_heldout"]
+ALL_CASES = [case for name in NAMES for case in SETS[name]]
 
 
 def recall_at_3(coach, cases):
@@ -29,8 +33,8 @@ def recall_at_3(coach, cases):
 
 
 def test_the_labelled_sets_are_large_enough():
-    assert len(SETS["retrieval_cases"]) >= 30
-    assert len(SETS["retrieval_heldout"]) >= 30
+    for name in NAMES:
+        assert len(SETS[name]) >= 30, name
     assert len({c["query"] for c in ALL_CASES}) == len(ALL_CASES)
 
 
@@ -53,10 +57,15 @@ def embedded_coach(indexed_home, embedder):
 def test_recall_at_3_is_at_least_0_9(backend, request):
     coach = request.getfixturevalue(f"{backend}_coach")
     rate, misses = recall_at_3(coach, ALL_CASES)
-    dev, _ = recall_at_3(coach, SETS["retrieval_cases"])
-    held, _ = recall_at_3(coach, SETS["retrieval_heldout"])
-    print(f"recall@3 ({backend}): all {rate:.3f}, development set {dev:.3f}, held-out set {held:.3f}; misses {misses}")
+    figures = {name: recall_at_3(coach, SETS[name])[0] for name in NAMES}
+    print(f"recall@3 ({backend}): all {rate:.3f}; " + ", ".join(f"{n} {r:.3f}" for n, r in figures.items()))
+    print(f"misses: {misses}")
     assert rate >= 0.9, misses
+    # Old topics keep what they had before the new notes: development 0.944 and held-out 0.881 were
+    # measured with 109 passages; the held-out figure now is 0.857 (see README, 'Retrieval quality').
+    assert figures["retrieval_cases"] >= 0.944
+    assert figures["retrieval_heldout"] >= 0.85
+    assert figures["retrieval_cases_new"] >= 0.9 and figures["retrieval_heldout_new"] >= 0.9
 
 
 def test_scores_are_cosines_in_range_and_best_first(embedded_coach):

@@ -14,11 +14,13 @@ class Review:
     answer: str
     analysis: Analysis
     tips: list[FlagTip]
+    topic_tip: FlagTip | None = None  # guidance for what the question is about (salary, a case...)
 
     def public(self) -> dict:
         out = {"question": self.analysis.question, "answer": self.answer}
         out.update(self.analysis.public())
         out["tips"] = [t.public() for t in self.tips]
+        out["topic_tip"] = self.topic_tip.public() if self.topic_tip else None
         return out
 
 
@@ -30,4 +32,4 @@ class AnswerReviewer:
     def review(self, question: str, answer: str) -> Review:
         score = self.relevance.score(question, answer) if self.relevance else None
         analysis = analyze(question, answer, relevance=score)
-        return Review(answer, analysis, self.tipbook.tips(analysis.flags))
+        return Review(answer, analysis, self.tipbook.tips(analysis.flags), self.tipbook.topic_tip(question))

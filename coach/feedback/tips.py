@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Iterable
 
 from coach.feedback.flags import flag as flag_record
+from coach.feedback.topics import topic_of
 from coach.library.retrieval import Retriever
 from coach.library.store import Passage
 
@@ -33,16 +34,26 @@ class TipBook:
         self._revision: object = None
 
     def passage_for(self, flag: str) -> Passage | None:
+        return self._lookup(flag, flag_record(flag).query)
+
+    def _lookup(self, key: str, query: str) -> Passage | None:
         if self.retriever is None:
             return None
         revision = self.retriever.store.revision()
         if revision != self._revision:
             self._cache.clear()
             self._revision = revision
-        if flag not in self._cache:
-            found = self.retriever.search(flag_record(flag).query, k=1, advice_only=True)
-            self._cache[flag] = found[0] if found else None
-        return self._cache[flag]
+        if key not in self._cache:
+            found = self.retriever.search(query, k=1, advice_only=True)
+            self._cache[key] = found[0] if found else None
+        return self._cache[key]
 
     def tips(self, flags: Iterable[str]) -> list[FlagTip]:
         return [FlagTip(f, flag_record(f).tip, self.passage_for(f)) for f in flags]
+
+    def topic_tip(self, question: str) -> FlagTip | None:
+        """Guidance for what the question is about (salary, a case, a design round...), if it has any."""
+        topic = topic_of(question)
+        if topic is None:
+            return None
+        return FlagTip(f"topic:{topic.name}", topic.tip, self._lookup(f"topic:{topic.name}", topic.query))

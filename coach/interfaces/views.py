@@ -77,7 +77,7 @@ def flags_markdown(review: dict[str, Any]) -> str:
             f"{'✅' if review['star_present'][k] else '⬜'} {k}" for k in ("situation", "task", "action", "result")
         )
         lines.append("**STAR:** " + marks)
-    for tip in review.get("tips", [])[:2]:
+    for tip in [*review.get("tips", [])[:2], *([review["topic_tip"]] if review.get("topic_tip") else [])]:
         lines.append(f"💡 {tip['tip']}  \n*Source: {source_line(tip.get('source'))}*")
     return "\n\n".join(lines)
 

@@ -141,7 +141,10 @@ class Debrief:
             weak = [w for w in weak if w["severity"] > 0][:3]
         else:
             weak = self.questions_mentioned(notes)
-        areas = [name for name, (pattern, _, _) in area_table().items() if re.search(pattern, lower)]
+        matches = {
+            name: m.group(0) for name, (pattern, _, _) in area_table().items() if (m := re.search(pattern, lower))
+        }
+        areas = list(matches)
         for w in weak:
             for f in w.get("flags", []):
                 area = flag(f).area
@@ -153,6 +156,7 @@ class Debrief:
             "self_blame": notes_analysis.self_blame,
             "weak_questions": weak,
             "areas": areas[:3] or ["preparation"],
+            "area_matches": matches,
             "candidate": candidate,
         }
 
@@ -246,7 +250,7 @@ class Debrief:
                 lines = []
                 for area in facts["areas"][:2]:
                     _, tip, area_query = area_table()[area]
-                    p = self.passage(area_query)
+                    p = self.passage(area_query.replace("{match}", facts["area_matches"].get(area, "")).strip())
                     if p:
                         extra.append(p)
                     lines.append(f"- {tip}{cites.n(p)}")
