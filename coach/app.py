@@ -8,6 +8,7 @@ command line call the use cases (``interviews``, ``debriefs``, ``coaching``,
 
 from __future__ import annotations
 
+import threading
 from functools import cached_property
 from pathlib import Path
 from typing import Any, Callable, Iterable
@@ -18,8 +19,9 @@ from coach.feedback.review import AnswerReviewer
 from coach.library.indexing import index_paths
 from coach.library.retrieval import Retriever
 from coach.library.store import KnowledgeStore, SyncStats, make_client, wipe_persistent_store
-from coach.library.uploads import UploadResult, add_uploads, remove_upload
+from coach.library.uploads import IndexingStopped, UploadResult, add_uploads, remove_upload
 from coach.model.embedding import Embedder
+from coach.model.gate import HEAVY_GATE
 from coach.model.llm import ChatModel
 from coach.model.prompts import PromptLibrary
 from coach.sessions.ask import AskService
@@ -158,10 +160,22 @@ class Coach:
             asked_as=self.settings.knowledge_dir / "asked_as.jsonl",
         )
 
-    def add_uploads(self, files: Iterable[Any], progress=None) -> UploadResult:
-        """Uploaded knowledge files: copied into COACH_HOME/uploads, indexed; one that cannot be read is removed."""
+    def add_uploads(self, files: Iterable[Any], progress=None, stop: threading.Event | None = None) -> UploadResult:
+        """Uploaded knowledge files: copied into COACH_HOME/uploads and indexed, one such job at a time
+        (:data:`HEAVY_GATE`). A file that cannot be read is removed again; so is everything when ``stop``
+        is set before the passages are stored."""
         s = self.settings
-        return add_uploads(files, s.uploads_dir, s.max_upload_bytes, lambda saved: self.index(saved, progress=progress))
+
+        def report(done: int, total: int) -> None:
+            if stop is not None and stop.is_set():
+                raise IndexingStopped()
+            if progress is not None:
+                progress(done, total)
+
+        with HEAVY_GATE.hold():
+            return add_uploads(
+                files, s.uploads_dir, s.max_upload_bytes, lambda saved: self.index(saved, progress=report)
+            )
 
     def remove_source(self, source: str) -> int:
         """Remove a source's passages (and an uploaded file's copy); returns how many passages went."""

@@ -21,3 +21,10 @@ def quote(text: str, limit: int = 90) -> str:
 def cosine(a: Sequence[float], b: Sequence[float]) -> float:
     """Cosine similarity of two normalised vectors."""
     return float(sum(x * y for x, y in zip(a, b)))
+
+
+def human_size(n: float) -> str:
+    """500000 -> '500 KB', 20971520 -> '21 MB', 1500000 -> '1.5 MB'."""
+    if n < 1e6:
+        return f"{n / 1e3:.0f} KB"
+    return f"{n / 1e6:.1f} MB".replace(".0 MB", " MB")

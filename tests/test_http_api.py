@@ -234,3 +234,62 @@ def test_bad_uploads_through_the_http_api(served, tmp_path):
     # Removing the uploaded source puts the store back as it was.
     table, _, notice = client.predict("uploads/handbook.pdf", api_name="/remove_source")
     assert notice.startswith("Removed") and not any("handbook" in row[0] for row in table["data"])
+
+
+def test_oversized_knowledge_and_transcript_are_refused_while_another_user_is_served(served, tmp_path):
+    """Heavy input is bounded (passages per file, transcript size) and queued one job at a time, so a
+    second user's question is answered meanwhile; neither refused file is left behind."""
+    from gradio_client import handle_file
+
+    from coach.library.indexing import MAX_PASSAGES_PER_FILE
+
+    url, home, proc = served
+    big = tmp_path / "everything.md"
+    big.write_text(
+        "".join(f"## Tip {i}\n\nPractise answer {i} out loud twice.\n\n" for i in range(MAX_PASSAGES_PER_FILE + 500))
+    )
+    transcript = tmp_path / "marathon.vtt"
+    transcript.write_text("WEBVTT\n\n" + "Interviewer: Why this job?\nMe: I like the team.\n" * 20000)
+
+    def upload():
+        return client_for(url).predict([handle_file(str(big))], api_name="/knowledge_index")[2]
+
+    def debrief():
+        return client_for(url).predict(
+            "other-user", "It went badly.", handle_file(str(transcript)), "", api_name="/debrief_start"
+        )[4]
+
+    def ask():
+        chat, notice, box = client_for(url).predict(
+            "asker", "How do I calm my nerves before an interview?", [], None, api_name="/ask"
+        )
+        return text_of(chat)
+
+    with ThreadPoolExecutor(3) as pool:
+        uploaded, debriefed, asked = pool.submit(upload), pool.submit(debrief), pool.submit(ask)
+        upload_notice, debrief_notice, answer = uploaded.result(), debriefed.result(), asked.result()
+    assert "everything.md was not indexed" in upload_notice and "limit for one file is 2,000" in upload_notice
+    assert debrief_notice.startswith("⚠️") and "limit is 500 KB" in debrief_notice
+    assert "[1]" in answer, answer[:300]
+    assert not (home / "uploads" / "everything.md").exists()
+    assert proc.poll() is None
+
+
+def test_an_export_is_no_longer_served_after_its_session_is_deleted(served):
+    import httpx
+
+    from gradio_client import Client
+
+    url, home, proc = served
+    client = Client(url, verbose=False, download_files=False, httpx_kwargs={"timeout": 600})
+    owner = "exporter-" + uuid.uuid4().hex[:6]
+    client.predict(owner, "", "mid", "behavioral", "neutral", 1, "", api_name="/interview_start")
+    rows = client.predict(owner, api_name="/history_list")[0]["data"]
+    choice = f"{rows[0][0]} {rows[0][2]}: {rows[0][5]}"
+    exported = client.predict(owner, choice, api_name="/history_export")
+    file_url = exported["url"] if isinstance(exported, dict) else None
+    assert file_url, exported
+    assert httpx.get(file_url, timeout=60).status_code == 200
+    assert "Deleted session" in client.predict(owner, choice, api_name="/history_delete")
+    assert httpx.get(file_url, timeout=60).status_code in (403, 404)
+    assert not list((home / "exports").glob(f"*{rows[0][0]}*"))

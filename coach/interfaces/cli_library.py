@@ -120,18 +120,15 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from coach.errors import InputError
     from coach.interfaces.browser_secret import browser_secret
     from coach.interfaces.doctor import is_loopback
+    from coach.interfaces.exports import private_gradio_cache
     from coach.interfaces.page import PageHandlers
+    from coach.interfaces.serving import LoginThrottle, check_address, parse_auth
     from coach.interfaces.ui import build_ui, launch
     from coach.interfaces.warmup import Warmup
 
     coach = make_coach(args)
     s = coach.settings
-    auth = None
-    if s.auth:
-        if ":" not in s.auth:
-            raise InputError("--auth must look like USER:PASSWORD.")
-        user, password = s.auth.split(":", 1)
-        auth = (user, password)
+    auth = parse_auth(s.auth)
     if not is_loopback(s.host):
         if auth is None:
             raise InputError(
@@ -142,10 +139,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
             f"warning: serving on {s.host}: the page is reachable from other machines (password protected).",
             file=sys.stderr,
         )
+    check_address(s.host, s.port)
+    private_gradio_cache(s.home)
     warmup = Warmup(coach)
     demo = build_ui(PageHandlers(coach, warmup), browser_secret(s.home))
+    login = LoginThrottle().checker(*auth) if auth else None
     print(f"Interview coach: http://{s.host}:{s.port} (models load in the background; Ctrl+C stops)", flush=True)
-    launch(demo, s.host, s.port, auth, s.max_upload_bytes, after_start=warmup.start)
+    launch(demo, s.host, s.port, login, s.max_upload_bytes, after_start=warmup.start)
     return 0
 
 

@@ -8,6 +8,8 @@ from pathlib import Path
 
 from coach.errors import CoachError
 from coach.interfaces.cli_common import command, confirm, emit_json, make_coach
+from coach.interfaces.exports import delete_exports
+from coach.sessions.transcripts import MAX_TRANSCRIPT_BYTES
 
 
 @command("ask")
@@ -178,7 +180,9 @@ def cmd_debrief(args: argparse.Namespace) -> int:
     coach = make_coach(args)
     raw = sys.stdin.read() if args.notes == "-" else read_text_file(Path(args.notes), "the notes file")
     notes = check_text(raw, coach.settings.max_notes_chars, "notes")
-    transcript = read_text_file(args.transcript, "the transcript") if args.transcript else ""
+    transcript = (
+        read_text_file(args.transcript, "the transcript", limit=MAX_TRANSCRIPT_BYTES) if args.transcript else ""
+    )
     data = DebriefInput(notes=notes, transcript=transcript, candidate=args.candidate, role=args.role)
     sid, report = coach.debriefs.run(data)
     if args.json:
@@ -214,7 +218,10 @@ def cmd_history(args: argparse.Namespace) -> int:
     if args.action == "delete" and args.all:
         if not args.yes and not confirm(f"Delete all {len(history.list())} saved sessions? This cannot be undone."):
             return 1
+        ids = [info.id for info in history.list()]
         print(f"Deleted {history.delete_all()} sessions.")
+        for sid in ids:
+            delete_exports(coach.settings.home, sid)
         return 0
     if not args.id:
         raise InputError(f"`coach history {args.action}` needs a session id.", "`coach history` lists them.")
@@ -230,5 +237,6 @@ def cmd_history(args: argparse.Namespace) -> int:
         if not args.yes and not confirm(f"Delete session {args.id} ({record.info.title})?"):
             return 1
         history.delete(args.id)
+        delete_exports(coach.settings.home, args.id)
         print(f"Deleted session {args.id}.")
     return 0

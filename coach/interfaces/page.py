@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any, Iterator
 
 from coach.errors import CoachError, InputError
-from coach.interfaces.limits import check_text
+from coach.interfaces.limits import check_owner, check_role, check_text
 from coach.interfaces.page_history import HistoryHandlers
 from coach.interfaces.views import AskView, DebriefView, InterviewView, flags_markdown, scorecard_markdown
 from coach.interfaces.warmup import Warmup
@@ -22,6 +22,7 @@ from coach.sessions.coaching import Conversation
 from coach.sessions.debrief import STEP_COUNT, DebriefInput
 from coach.sessions.export import debrief_markdown
 from coach.sessions.interview import AnswerReviewed, CoachComment, InterviewerLine, InterviewFinished, InterviewSettings
+from coach.sessions.transcripts import MAX_TRANSCRIPT_BYTES
 
 TRANSCRIPT_TYPES = {".txt", ".vtt", ".srt"}
 
@@ -66,12 +67,13 @@ class PageHandlers(HistoryHandlers):
     ) -> Iterator[InterviewView]:
         state = state or new_state()
         try:
+            owner = check_owner(owner)
             jd = (
                 check_text(job_description, self.settings.max_notes_chars, "job description")
                 if (job_description or "").strip()
                 else ""
             )
-            settings = InterviewSettings(role or "", level, kind, style, int(count), jd)
+            settings = InterviewSettings(check_role(role), level, kind, style, int(count), jd)
             if msg := self._wait("embedding", "store", "model"):
                 yield InterviewView([], state, notice=msg)
                 self.warmup.wait("embedding", "store", "model")
@@ -142,13 +144,18 @@ class PageHandlers(HistoryHandlers):
         state = state or new_state()
         chat = list(chat or [])
         try:
+            owner = check_owner(owner)
             q = check_text(question, 2000, "question")
         except InputError as err:
             yield AskView(chat, state, problem(err), question)
             return
         if msg := self._wait("embedding", "store", "model"):
             yield AskView(chat, state, msg, question)
-            self.warmup.wait("embedding", "store", "model")
+            try:
+                self.warmup.wait("embedding", "store", "model")
+            except CoachError as err:
+                yield AskView(chat, state, problem(err), question)
+                return
         chat.append({"role": "user", "content": q})
         chat.append({"role": "assistant", "content": ""})
         yield AskView(chat, state, queue_note())
@@ -187,14 +194,24 @@ class PageHandlers(HistoryHandlers):
     def debrief_start(self, state, owner, notes, transcript_file, role) -> Iterator[DebriefView]:
         state = state or new_state()
         try:
+            owner = check_owner(owner)
+            role = check_role(role)
             text = check_text(notes, self.settings.max_notes_chars, "notes")
-            transcript = self.read_upload(transcript_file, TRANSCRIPT_TYPES, "transcript") if transcript_file else ""
+            transcript = (
+                self.read_upload(transcript_file, TRANSCRIPT_TYPES, "transcript", MAX_TRANSCRIPT_BYTES)
+                if transcript_file
+                else ""
+            )
         except InputError as err:
             yield DebriefView([], state, notice=problem(err), box=notes)
             return
         if msg := self._wait("embedding", "store", "model"):
             yield DebriefView([], state, notice=msg, box=notes)
-            self.warmup.wait("embedding", "store", "model")
+            try:
+                self.warmup.wait("embedding", "store", "model")
+            except CoachError as err:
+                yield DebriefView([], state, notice=problem(err), box=notes)
+                return
         said = [{"role": "user", "content": text}]
         yield DebriefView(said, state, notice=queue_note() or "Preparing your debrief…", box=notes)
         try:
@@ -256,6 +273,7 @@ class PageHandlers(HistoryHandlers):
             yield InterviewView([], state, notice=notice)
             return
         try:
+            owner = check_owner(owner)
             settings = self.coach.interviews.practice_settings(weak, level, style)
             sid, interview = self.coach.interviews.start(settings, owner=owner or "")
         except CoachError as err:

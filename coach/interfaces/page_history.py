@@ -6,12 +6,12 @@ browser's (:meth:`History.visible`); the same rule applies to open, export and d
 
 from __future__ import annotations
 
-import tempfile
-import uuid
-from pathlib import Path
+import threading
 from typing import Any
 
-from coach.errors import CoachError
+from coach.errors import CoachError, InputError
+from coach.interfaces.exports import delete_exports, write_export
+from coach.interfaces.limits import check_owner
 from coach.interfaces.views import KnowledgeView
 from coach.library.uploads import uploaded_path
 from coach.sessions.export import session_markdown
@@ -27,10 +27,12 @@ class HistoryHandlers:
         self.coach = coach
         self.warmup = warmup  # coach.interfaces.warmup.Warmup: uploads wait for the embedding model
         self.settings = coach.settings
+        self._index_stops: dict[str, threading.Event] = {}  # browser session -> its Stop flag
 
     # ------------------------------------------------------------ history
 
     def history_rows(self, owner) -> list[list[Any]]:
+        owner = check_owner(owner)
         rows = []
         for s in self.coach.history.visible(owner or ""):
             p = s.public()
@@ -38,6 +40,10 @@ class HistoryHandlers:
         return rows
 
     def _visible(self, sid: str, owner: str) -> bool:
+        try:
+            owner = check_owner(owner)
+        except InputError:
+            return False
         return any(s.id == sid for s in self.coach.history.visible(owner or ""))
 
     def session_choices(self, owner) -> list[str]:
@@ -58,24 +64,28 @@ class HistoryHandlers:
         sid = session_id(choice)
         if not sid or not self._visible(sid, owner):
             return None
-        folder = Path(tempfile.gettempdir()) / "coach-exports" / uuid.uuid4().hex[:8]
-        folder.mkdir(parents=True, exist_ok=True)
-        path = folder / f"coach-session-{sid}.md"
-        path.write_text(session_markdown(self.coach.history.get(sid)), encoding="utf-8")
-        return str(path)
+        return str(write_export(self.settings.home, self.coach.history.get(sid)))
+
+    def _delete(self, sid: str) -> bool:
+        deleted = self.coach.history.delete(sid)
+        delete_exports(self.settings.home, sid)
+        return deleted
 
     def history_delete(self, owner, choice, confirm_all: bool, everything: bool) -> str:
+        try:
+            owner = check_owner(owner)
+        except InputError as err:
+            return f"⚠️ {err.explain()}"
         if everything:
             if not confirm_all:
                 return "Tick “Yes, delete all my sessions” first."
-            n = 0
-            for row in self.history_rows(owner):
-                n += self.coach.history.delete(row[0])
+            # "All my sessions": this browser's own, not the command line's (which every browser can see).
+            n = sum(self._delete(s.id) for s in self.coach.history.list(owner=owner or "") if owner)
             return f"Deleted {n} sessions."
         sid = session_id(choice)
         if not sid or not self._visible(sid, owner):
             return "Choose one of your sessions to delete."
-        self.coach.history.delete(sid)
+        self._delete(sid)
         return f"Deleted session {sid}."
 
     def progress_data(self, owner):
@@ -106,27 +116,43 @@ class HistoryHandlers:
         except CoachError as err:
             return [[f"⚠️ {err}", "", 0]]
 
-    def read_upload(self, file: Any, allowed: set[str], what: str) -> str:
+    def read_upload(self, file: Any, allowed: set[str], what: str, limit: int | None = None) -> str:
         from coach.library.textfiles import read_text_file
 
-        path = uploaded_path(file, allowed, what, self.settings.max_upload_bytes)
-        return read_text_file(path, f"the {what}", limit=self.settings.max_upload_bytes, label=path.name)
+        limit = min(limit or self.settings.max_upload_bytes, self.settings.max_upload_bytes)
+        path = uploaded_path(file, allowed, what, limit)
+        return read_text_file(path, f"the {what}", limit=limit, label=path.name)
 
-    def knowledge_upload(self, files, progress=None) -> KnowledgeView:
+    def knowledge_upload(self, files, progress=None, browser: str = "") -> KnowledgeView:
+        """Index uploaded files; :meth:`knowledge_stop` from the same browser stops it before anything is kept."""
         if not files:
             return KnowledgeView(self.knowledge_rows(), "Choose one or more files first.")
-        self.warmup.wait("embedding")
+        try:
+            self.warmup.wait("embedding")
+        except CoachError as err:
+            return KnowledgeView(self.knowledge_rows(), f"⚠️ {err.explain()}")
+        stop = self._index_stops.setdefault(browser, threading.Event())
+        stop.clear()
 
         def report(done, total):
             if progress is not None and total:
                 progress(done / total, desc=f"Embedding {done}/{total} passages")
 
         try:
-            result = self.coach.add_uploads(files if isinstance(files, list) else [files], progress=report)
+            result = self.coach.add_uploads(files if isinstance(files, list) else [files], progress=report, stop=stop)
         except CoachError as err:
             return KnowledgeView(self.knowledge_rows(), f"⚠️ {err.explain()}")
-        notice = result.message() if result.indexed else "⚠️ " + " ".join(result.problems)
+        finally:
+            self._index_stops.pop(browser, None)
+        notice = result.message() if result.attempted and not result.stopped else "⚠️ " + " ".join(result.problems)
         return KnowledgeView(self.knowledge_rows(), notice)
+
+    def knowledge_stop(self, browser: str = "") -> str:
+        stop = self._index_stops.get(browser)
+        if stop is None:
+            return "Nothing is being indexed."
+        stop.set()
+        return "Stopping: nothing from these files will be kept."
 
     def knowledge_remove(self, source: str) -> KnowledgeView:
         if not source:

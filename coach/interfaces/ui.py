@@ -3,11 +3,11 @@
 ``build_ui`` returns the Blocks and never launches it (``coach serve`` does).
 """
 
-from __future__ import annotations
 
 import uuid
 from typing import Any
 
+from coach.errors import CoachError
 from coach.interfaces.page import PageHandlers, new_state
 from coach.sessions.debrief import STEP_COUNT
 from coach.sessions.question_bank import DEFAULT_QUESTIONS, KINDS, LEVELS, MAX_QUESTIONS, STYLES
@@ -143,7 +143,9 @@ def build_ui(handlers: PageHandlers, browser_secret: str):
                     file_types=[".md", ".markdown", ".txt", ".html", ".htm", ".pdf"],
                     type="filepath",
                 )
-                kb_index = gr.Button("Index these files", variant="primary")
+                with gr.Row():
+                    kb_index = gr.Button("Index these files", variant="primary")
+                    kb_stop = gr.Button("Stop indexing", variant="stop")
                 with gr.Row():
                     kb_source = gr.Dropdown(label="Source to remove", choices=[], allow_custom_value=False)
                     kb_remove = gr.Button("Remove source", variant="stop")
@@ -234,36 +236,48 @@ def build_ui(handlers: PageHandlers, browser_secret: str):
         )
 
         def refresh_history(owner_value):
-            rows = h.history_rows(owner_value)
+            try:
+                rows = h.history_rows(owner_value)
+                star, flags = h.progress_data(owner_value)
+            except CoachError as err:  # a damaged database: say how to recover, in words
+                keep = gr.update()
+                return keep, keep, keep, keep, keep, f"⚠️ {err.explain()}"
             choices = [f"{r[0]} {r[2]}: {r[5]}" for r in rows]
-            star, flags = h.progress_data(owner_value)
             return (
                 rows,
                 gr.update(choices=choices, value=None),
                 star,
                 flags,
                 gr.update(choices=h.session_choices(owner_value)),
+                gr.update(),
             )
 
-        hist_outputs = [hist_table, hist_id, star_plot, flag_plot, ask_context]
+        hist_outputs = [hist_table, hist_id, star_plot, flag_plot, ask_context, hist_notice]
         hist_refresh.click(refresh_history, owner, hist_outputs, api_name="history_list")
         history_tab.select(refresh_history, owner, hist_outputs)
         demo.load(refresh_history, owner, hist_outputs)
         hist_open.click(h.history_open, [owner, hist_id], hist_view)
-        hist_export.click(h.history_export, [owner, hist_id], hist_file)
-        hist_delete.click(lambda o, s: h.history_delete(o, s, False, False), [owner, hist_id], hist_notice).then(
+        hist_export.click(h.history_export, [owner, hist_id], hist_file, api_name="history_export")
+
+        def history_delete(owner_value, choice):
+            return h.history_delete(owner_value, choice, False, False)
+
+        def history_delete_all(owner_value, confirmed):
+            return h.history_delete(owner_value, "", confirmed, True)
+
+        hist_delete.click(history_delete, [owner, hist_id], hist_notice, api_name="history_delete").then(
             refresh_history, owner, hist_outputs
         )
-        hist_delete_all.click(lambda o, c: h.history_delete(o, "", c, True), [owner, hist_confirm], hist_notice).then(
-            refresh_history, owner, hist_outputs
-        )
+        hist_delete_all.click(
+            history_delete_all, [owner, hist_confirm], hist_notice, api_name="history_delete_all"
+        ).then(refresh_history, owner, hist_outputs)
 
         def refresh_knowledge():
             rows = h.knowledge_rows()
             return rows, gr.update(choices=[r[0] for r in rows], value=None)
 
-        def index_files(files, progress=gr.Progress()):
-            view = h.knowledge_upload(files, progress)
+        def index_files(files, request: gr.Request, progress=gr.Progress()):
+            view = h.knowledge_upload(files, progress, browser=request.session_hash or "")
             return view.rows, gr.update(choices=[r[0] for r in view.rows], value=None), view.notice, None
 
         def remove_source(source):
@@ -272,13 +286,16 @@ def build_ui(handlers: PageHandlers, browser_secret: str):
 
         demo.load(refresh_knowledge, None, [kb_table, kb_source])
         kb_index.click(index_files, kb_files, [kb_table, kb_source, kb_notice, kb_files], api_name="knowledge_index")
+
+        def stop_indexing(request: gr.Request):
+            return h.knowledge_stop(request.session_hash or "")
+
+        kb_stop.click(stop_indexing, None, kb_notice, queue=False)
         kb_remove.click(remove_source, kb_source, [kb_table, kb_source, kb_notice])
     return demo
 
 
-def launch(
-    demo: Any, host: str, port: int, auth: Any, max_upload_bytes: int, after_start=None
-) -> None:
+def launch(demo: Any, host: str, port: int, auth: Any, max_upload_bytes: int, after_start=None) -> None:
     """Serve; ``after_start`` runs once the page answers (the models load then, not before)."""
     from starlette.middleware import Middleware
 

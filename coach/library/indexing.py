@@ -12,6 +12,10 @@ from coach.library.documents import find_files, load_documents
 from coach.library.store import KnowledgeStore, SyncStats
 from coach.model.embedding import Embedder, Progress
 
+# One file may bring at most this many passages (about 400 pages of prose): a 19 MB text file once
+# became 35,606 passages and ran for minutes at 3.4 GB. A larger file is refused by name.
+MAX_PASSAGES_PER_FILE = 2_000
+
 
 def load_asked_as(path: Path | None) -> list[dict]:
     """The asked-as file: for a passage (source + a unique substring), how people ask for it."""
@@ -60,10 +64,21 @@ def index_paths(
     indexed_paths = {str(f.resolve()) for f in files}
 
     chunks: dict[str, Chunk] = {}
+    documents = []
     for doc in report.documents:
-        for chunk in chunk_document(doc):
+        pieces = chunk_document(doc)
+        if len(pieces) > MAX_PASSAGES_PER_FILE:
+            why = (
+                f"has {len(pieces):,} passages; the limit for one file is {MAX_PASSAGES_PER_FILE:,} "
+                "(split it into smaller files)"
+            )
+            stats.warnings.append(f"skipped {doc.path}: {why}")
+            stats.skipped[doc.path] = why
+            continue
+        documents.append(doc)
+        for chunk in pieces:
             chunks.setdefault(chunk.id, chunk)
-    stats.documents = len(report.documents)
+    stats.documents = len(documents)
     stats.chunks = len(chunks)
     for alias in with_aliases(list(chunks.values()), load_asked_as(asked_as)):
         chunks.setdefault(alias.id, alias)

@@ -45,13 +45,18 @@ class KnowledgeStore:
         self._catalogue: Catalogue | None = None
         self._rev_cache: tuple[float, object] | None = None
         self._catalogue_lock = threading.Lock()
+        self._client_lock = threading.Lock()
 
     # -------------------------------------------------------- plumbing
 
     @property
     def client(self):
+        # One client, made once: two threads opening the same persistent store at the same moment (the
+        # page's first request and the background warm-up) left Chroma half set up ("no attribute 'bindings'").
         if self._client is None:
-            self._client = self._client_factory()
+            with self._client_lock:
+                if self._client is None:
+                    self._client = self._client_factory()
         return self._client
 
     def _guard(self, action: str, fn: Callable[[], Any]) -> Any:

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from coach.errors import InputError
 from coach.library.documents import decode_text, looks_binary
+from coach.text import human_size
 
 MAX_TEXT_FILE_BYTES = 5 * 1024 * 1024
 
@@ -20,7 +21,7 @@ def read_text_file(
     try:
         size = path.stat().st_size
         if size > limit:
-            raise InputError(f"{what} ({shown}) is {size / 1e6:.1f} MB; the limit is {limit / 1e6:.0f} MB.")
+            raise InputError(f"{what} ({shown}) is {human_size(size)}; the limit is {human_size(limit)}.")
         data = path.read_bytes()
     except FileNotFoundError:
         raise InputError(f"{what} ({shown}) does not exist.") from None

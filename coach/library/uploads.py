@@ -12,6 +12,11 @@ from typing import Any, Callable, Iterable
 from coach.errors import InputError
 from coach.library.documents import SUPPORTED_SUFFIXES
 from coach.library.store import SyncStats
+from coach.text import human_size
+
+
+class IndexingStopped(Exception):
+    """Raised from the progress callback when the user pressed Stop: nothing of the upload is kept."""
 
 
 @dataclass
@@ -19,6 +24,8 @@ class UploadResult:
     indexed: list[str] = field(default_factory=list)  # file names that are now in the store
     added: int = 0  # new passages
     problems: list[str] = field(default_factory=list)  # one message per file that was refused or not read
+    stopped: bool = False  # the user stopped the indexing; the copies were removed again
+    attempted: int = 0  # files accepted for indexing (the others were refused before it)
 
     def message(self) -> str:
         text = f"Indexed {len(self.indexed)} file(s): {self.added} new passages."
@@ -38,7 +45,7 @@ def uploaded_path(file: Any, allowed: Iterable[str], what: str, max_bytes: int) 
     if size == 0:
         raise InputError(f"{path.name} is empty.")
     if size > max_bytes:
-        raise InputError(f"{path.name} is {size / 1e6:.1f} MB; the limit is {max_bytes / 1e6:.0f} MB.")
+        raise InputError(f"{path.name} is {human_size(size)}; the limit is {human_size(max_bytes)}.")
     return path
 
 
@@ -64,13 +71,28 @@ def add_uploads(
             result.problems.append(str(err))
             continue
         dest = uploads_dir / safe_name(src.name, src.suffix)
+        if dest.exists() and dest.read_bytes() != src.read_bytes():
+            # The knowledge base is shared: never replace a file someone uploaded earlier.
+            result.problems.append(
+                f"{src.name}: a different file with this name is already in the knowledge base. "
+                f"Rename your file, or remove uploads/{dest.name} first."
+            )
+            continue
         shutil.copyfile(src, dest)
         saved.append(dest)
     if not saved:
         return result
-    stats = index(saved)
+    result.attempted = len(saved)
+    try:
+        stats = index(saved)
+    except IndexingStopped:
+        for path in saved:
+            path.unlink(missing_ok=True)
+        result.stopped = True
+        result.problems.append(f"Indexing stopped: nothing from {', '.join(p.name for p in saved)} was added.")
+        return result
     for path in saved:
-        why = stats.skipped.get(str(path))
+        why = stats.skipped.get(str(path)) or stats.skipped.get(str(path.resolve()))
         if why is None:
             result.indexed.append(path.name)
         else:

@@ -50,3 +50,9 @@ class ModelGate:
 
 
 MODEL_GATE = ModelGate()
+
+
+# Heavy work that is not the chat model (indexing uploaded files, analysing a long transcript) goes
+# through its own gate: one job at a time, so several users' uploads queue instead of all competing
+# with the model for the same two cores.
+HEAVY_GATE = ModelGate()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from coach.model.gate import HEAVY_GATE
 from coach.sessions.debrief import Debrief, DebriefInput
 from coach.sessions.history import History
 
@@ -14,7 +15,11 @@ class DebriefService:
         self.history = history
 
     def run(self, data: DebriefInput, owner: str = "") -> tuple[str, dict]:
-        report = self.debrief.run(data)
+        if data.transcript.strip():  # analysing every answer of a transcript is heavy work: one at a time
+            with HEAVY_GATE.hold():
+                report = self.debrief.run(data)
+        else:
+            report = self.debrief.run(data)
         first_line = (data.notes.strip().splitlines() or ["(transcript)"])[0][:80]
         settings = {"role": data.role, "transcript": bool(data.transcript.strip())}
         sid = self.history.create("debrief", "Debrief: " + first_line, settings, owner=owner)

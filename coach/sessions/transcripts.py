@@ -143,6 +143,11 @@ def qa_pairs(utterances: list[Utterance], candidate: str) -> list[QAPair]:
     return pairs
 
 
+# A transcript of several hours of talk is about 200 KB. Bigger files are refused, on the page and in
+# the command line alike: a 5 MB .vtt once kept a core busy for three minutes.
+MAX_TRANSCRIPT_BYTES = 500_000
+
+
 def parse_transcript(text: str, candidate: str | None = None) -> tuple[str, list[Utterance], list[QAPair]]:
     utterances = parse_utterances(text)
     if len({u.speaker for u in utterances}) < 2:
