@@ -277,7 +277,6 @@ def test_oversized_knowledge_and_transcript_are_refused_while_another_user_is_se
 
 def test_an_export_is_no_longer_served_after_its_session_is_deleted(served):
     import httpx
-
     from gradio_client import Client
 
     url, home, proc = served
