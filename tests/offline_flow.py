@@ -55,8 +55,13 @@ def main(work: Path, chromium: str) -> dict:
     trap = NetTrap(work / "trap").install()
     result: dict = {"network_reachable": network_reachable(), "steps": {}}
     (work / "trap" / "packets.log").write_text("")  # the probe above is ours, not the coach's
+    # A fresh COACH_CACHE: the embedding model's one-time ONNX export (a child process) runs here too.
     env = dict(
-        os.environ, COACH_HOME=str(work / "home"), PYTHONPATH=str(HERE / "netguard"), COACH_NETLOG=str(work / "net.log")
+        os.environ,
+        COACH_HOME=str(work / "home"),
+        COACH_CACHE=str(work / "cache"),
+        PYTHONPATH=str(HERE / "netguard"),
+        COACH_NETLOG=str(work / "net.log"),
     )
     (work / "answers.txt").write_text(ANSWERS, encoding="utf-8")
     (work / "notes.txt").write_text(NOTES, encoding="utf-8")
@@ -109,6 +114,8 @@ def browse(url: str, chromium: str, server: subprocess.Popen) -> dict:
         browser = p.chromium.launch(
             executable_path=chromium,
             headless=True,
+            # The browser is the test's own, not the coach's: it resolves no names at all (its
+            # component updater looked up update.googleapis.com), so the trap hears only the coach.
             args=[
                 "--no-sandbox",
                 "--disable-background-networking",
@@ -116,6 +123,7 @@ def browse(url: str, chromium: str, server: subprocess.Popen) -> dict:
                 "--disable-component-update",
                 "--no-first-run",
                 "--disable-sync",
+                "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1, EXCLUDE localhost",
             ],
         )
         try:

@@ -59,6 +59,7 @@ def test_index_ask_interview_debrief_and_serve_with_no_network(tmp_path):
     assert attempts == "", f"a Python process tried to reach another machine:\n{attempts}"
     trapped = result["attempts"]
     assert trapped == {"dns": [], "packets": []}, f"some process tried to reach another machine: {trapped}"
+    assert list((tmp_path / "cache" / "onnx").glob("*.onnx")), "the ONNX export ran inside the trap"
 
 
 PROBE = """

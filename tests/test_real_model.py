@@ -128,7 +128,7 @@ def test_bad_model_files_give_clear_errors(content, expected, tmp_path, indexed_
 def test_model_too_large_for_free_memory(default_gguf, monkeypatch):
     import coach.model.sysinfo
 
-    monkeypatch.setattr(coach.sysinfo, "available_memory_bytes", lambda: 10_000_000)
+    monkeypatch.setattr(coach.model.sysinfo, "available_memory_bytes", lambda: 10_000_000)
     with pytest.raises(ModelError, match="memory"):
         LlamaCppChatModel(default_gguf).load()
 
