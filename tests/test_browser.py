@@ -192,11 +192,15 @@ def test_a_browser_sees_its_sessions_after_the_server_restarts(indexed_home, bro
         assert secret.exists() and secret.stat().st_mode & 0o077 == 0, "the secret is private to this user"
         with coach_served(home, tmp_path / "serve.log", port) as (url, _):
             page.goto(url)
-            page.get_by_text("Chat model:").wait_for(timeout=WAIT)
+            page.wait_for_function(
+                "() => (document.querySelector('#status')?.innerText.match(/ready/g) || []).length >= 3", timeout=WAIT
+            )
             tab(page, "History")
             page.locator("#history-refresh").click()
             page.wait_for_function(
-                "() => /RESTART-CHECK/.test(document.querySelector('#history-table')?.innerText || '')", timeout=WAIT
+                "() => /three key points before the panel/"
+                ".test(document.querySelector('#history-table')?.innerText || '')",
+                timeout=WAIT,
             )
     finally:
         context.close()

@@ -10,7 +10,7 @@ the session (see :meth:`History.get_visible`).
 
 from __future__ import annotations
 
-from typing import Any, Iterator
+from typing import TYPE_CHECKING, Any, Iterator
 
 from coach.errors import CoachError, InputError
 from coach.interfaces.limits import check_owner, check_role, check_text
@@ -25,6 +25,9 @@ from coach.sessions.interview import AnswerReviewed, CoachComment, InterviewerLi
 from coach.sessions.transcripts import MAX_TRANSCRIPT_BYTES
 
 TRANSCRIPT_TYPES = {".txt", ".vtt", ".srt"}
+
+if TYPE_CHECKING:
+    from coach.app import Coach
 
 
 def new_state() -> dict[str, Any]:
@@ -43,7 +46,7 @@ def problem(err: CoachError) -> str:
 
 
 class PageHandlers(HistoryHandlers):
-    def __init__(self, coach: Any, warmup: Warmup) -> None:
+    def __init__(self, coach: Coach, warmup: Warmup) -> None:
         super().__init__(coach, warmup)
 
     # ------------------------------------------------------------ status

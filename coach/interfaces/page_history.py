@@ -7,7 +7,7 @@ browser's (:meth:`History.visible`); the same rule applies to open, export and d
 from __future__ import annotations
 
 import threading
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from coach.errors import CoachError, InputError
 from coach.interfaces.exports import delete_exports, write_export
@@ -16,6 +16,9 @@ from coach.interfaces.views import KnowledgeView
 from coach.library.uploads import uploaded_path
 from coach.sessions.export import session_markdown
 
+if TYPE_CHECKING:
+    from coach.app import Coach
+
 
 def session_id(choice: str | None) -> str:
     """The id at the start of a dropdown choice such as "ab12cd interview: Mock interview ..."."""
@@ -23,7 +26,7 @@ def session_id(choice: str | None) -> str:
 
 
 class HistoryHandlers:
-    def __init__(self, coach: Any, warmup: Any) -> None:
+    def __init__(self, coach: Coach, warmup: Any) -> None:
         self.coach = coach
         self.warmup = warmup  # coach.interfaces.warmup.Warmup: uploads wait for the embedding model
         self.settings = coach.settings

@@ -3,7 +3,6 @@
 ``build_ui`` returns the Blocks and never launches it (``coach serve`` does).
 """
 
-
 import uuid
 from typing import Any
 

@@ -8,15 +8,18 @@ from __future__ import annotations
 
 import threading
 import time
-from typing import Any
+from typing import TYPE_CHECKING
 
 from coach.errors import CoachError
 
 PARTS = ("embedding", "store", "model")
 
+if TYPE_CHECKING:
+    from coach.app import Coach
+
 
 class Warmup:
-    def __init__(self, coach: Any) -> None:
+    def __init__(self, coach: Coach) -> None:
         self.coach = coach
         self.status: dict[str, str] = {p: "waiting" for p in PARTS}
         self.errors: dict[str, str] = {}
