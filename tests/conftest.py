@@ -22,6 +22,28 @@ DATA = Path(__file__).resolve().parent / "data"
 BIN = Path(sys.executable).parent
 
 
+# Debian's chromium, never a downloaded browser. It resolves no names at all: everything it loads is
+# on 127.0.0.1, and its own updater once looked up update.googleapis.com.
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-background-networking",
+    "--disable-gpu",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1, EXCLUDE localhost",
+]
+
+
+def last(events):
+    """The last value a handler's generator yields."""
+    out = None
+    for out in events:
+        pass
+    return out
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -188,6 +210,18 @@ def make_coach(indexed_home, embedder, tmp_path):
         )
 
     return factory
+
+
+@pytest.fixture
+def page(make_coach, fake_model):
+    """The page's handlers over the shared indexed store and the scripted model, models warmed up."""
+    from coach.interfaces.page import PageHandlers
+    from coach.interfaces.warmup import Warmup
+
+    coach = make_coach(fake_model)
+    warmup = Warmup(coach).start()
+    warmup.wait()
+    return PageHandlers(coach, warmup)
 
 
 @pytest.fixture

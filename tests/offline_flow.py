@@ -21,7 +21,12 @@ import sys
 import time
 from pathlib import Path
 
-from conftest import free_port, stop, wait_for_http  # this folder is on sys.path: the script runs from it
+from conftest import (  # this folder is on sys.path: the script runs from it
+    CHROMIUM_ARGS,
+    free_port,
+    stop,
+    wait_for_http,
+)
 from nettrap import NetTrap
 
 IDLE_SERVER_SECONDS = 30  # onnxruntime's telemetry, when it was on, looked up its host every few seconds
@@ -114,17 +119,7 @@ def browse(url: str, chromium: str, server: subprocess.Popen) -> dict:
         browser = p.chromium.launch(
             executable_path=chromium,
             headless=True,
-            # The browser is the test's own, not the coach's: it resolves no names at all (its
-            # component updater looked up update.googleapis.com), so the trap hears only the coach.
-            args=[
-                "--no-sandbox",
-                "--disable-background-networking",
-                "--disable-gpu",
-                "--disable-component-update",
-                "--no-first-run",
-                "--disable-sync",
-                "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1, EXCLUDE localhost",
-            ],
+            args=CHROMIUM_ARGS,  # resolves no names: the trap hears only the coach
         )
         try:
             page = browser.new_page()

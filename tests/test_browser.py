@@ -4,12 +4,11 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import coach_served, free_port, home_with_store
+from conftest import CHROMIUM, CHROMIUM_ARGS, coach_served, free_port, home_with_store
 
 pytestmark = [pytest.mark.browser, pytest.mark.model]
 REPO = Path(__file__).resolve().parent.parent
 SHOTS = REPO / "test-output" / "screenshots"
-CHROMIUM = "/usr/bin/chromium"
 WAIT = 180_000  # ms: a turn on the default model takes seconds, the first load longer
 
 GOOD = (
@@ -36,14 +35,7 @@ def browser():
         b = p.chromium.launch(
             executable_path=CHROMIUM,
             headless=True,
-            args=[
-                "--no-sandbox",
-                "--disable-background-networking",
-                "--disable-gpu",
-                "--disable-component-update",
-                "--no-first-run",
-                "--disable-sync",
-            ],
+            args=CHROMIUM_ARGS,
         )
         yield b
         b.close()

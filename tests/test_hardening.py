@@ -4,7 +4,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from conftest import coach_served, home_with_store
+from conftest import coach_served, home_with_store, last
 
 from coach.interfaces.web_guard import reaches_out
 
@@ -157,24 +157,6 @@ def test_logins_are_throttled_after_repeated_wrong_passwords():
 
 
 # ---------------------------------------------------------------- sessions: owners, roles, deleting, exports
-
-
-@pytest.fixture
-def page(make_coach, fake_model):
-    from coach.interfaces.page import PageHandlers
-    from coach.interfaces.warmup import Warmup
-
-    coach = make_coach(fake_model)
-    warmup = Warmup(coach).start()
-    warmup.wait()
-    return PageHandlers(coach, warmup)
-
-
-def last(gen):
-    out = None
-    for out in gen:
-        pass
-    return out
 
 
 def test_a_wrong_owner_value_or_an_overlong_role_gets_a_plain_message(page):

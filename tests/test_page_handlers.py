@@ -1,30 +1,14 @@
 """The page's handlers called directly, with the scripted fake model (no browser)."""
 
-import pytest
+from conftest import last
 
-from coach.interfaces.page import PageHandlers, new_state
-from coach.interfaces.warmup import Warmup
+from coach.interfaces.page import new_state
 
 GOOD = (
     "At my last job as a support lead at a software company, our backlog had grown to 400 tickets. "
     "I was responsible for getting it under 100 within a month. I sorted the tickets by product area, set up a daily "
     "triage meeting and wrote ten template replies. After four weeks the backlog was down to 80 tickets."
 )
-
-
-@pytest.fixture
-def page(make_coach, fake_model):
-    coach = make_coach(fake_model)
-    warmup = Warmup(coach).start()
-    warmup.wait()
-    return PageHandlers(coach, warmup)
-
-
-def last(gen):
-    out = None
-    for out in gen:
-        pass
-    return out
 
 
 def test_interview_start_answer_and_scorecard(page):
