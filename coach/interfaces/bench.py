@@ -61,7 +61,7 @@ class TimedModel:
     def __init__(self, inner: Any) -> None:
         self.inner = inner
         self.ttfts: list[float] = []
-        for name in ("name", "where", "context_size"):
+        for name in ("name", "where", "context_size", "small", "answer_style", "stop_tokens"):
             setattr(self, name, getattr(inner, name))
 
     def count_tokens(self, text: str) -> int:
