@@ -251,3 +251,23 @@ def test_an_unreadable_upload_is_reported_from_the_indexers_own_record(unit_coac
     result = add_uploads([str(good), str(bad)], uploads, 10_000_000, index)
     assert result.indexed == ["good.md"] and "bad.pdf was not indexed: not a readable PDF." in result.problems
     assert not (uploads / "bad.pdf").exists() and (uploads / "good.md").exists()
+
+
+def test_the_same_seed_gives_the_same_plan_in_every_process():
+    """A mixed plan once depended on set order, which changes with Python's string hashing between runs."""
+    import subprocess
+    import sys
+
+    code = (
+        "from coach.config import REPO_ROOT\n"
+        "from coach.sessions.question_bank import QuestionBank\n"
+        "bank = QuestionBank.load(REPO_ROOT / 'knowledge' / 'question_bank')\n"
+        "print([q.id for q in bank.plan('mixed', 'mid', 5, '', seed=101)])\n"
+    )
+    plans = {
+        subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, check=True, env={"PYTHONHASHSEED": seed}
+        ).stdout
+        for seed in ("0", "1", "2", "3")
+    }
+    assert len(plans) == 1, plans

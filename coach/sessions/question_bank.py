@@ -160,7 +160,9 @@ class QuestionBank:
             "situational": ["situational"],
             "mixed": ["motivation", "behavioral", "situational", "technical", "behavioral"],
         }[kind]
-        pools = {k: [q for q in self.questions if q.kind == k and level in q.levels] for k in set(wanted)}
+        pools = {
+            k: [q for q in self.questions if q.kind == k and level in q.levels] for k in dict.fromkeys(wanted)
+        }  # in a fixed order: the same seed, the same plan
         for pool in pools.values():
             rng.shuffle(pool)
         plan: list[Question] = []
