@@ -64,6 +64,7 @@ def add_uploads(
     result = UploadResult()
     uploads_dir.mkdir(parents=True, exist_ok=True)
     saved: list[Path] = []
+    existed: set[Path] = set()  # copies that were here before this upload (the same file uploaded again)
     for f in files:
         try:
             src = uploaded_path(f, SUPPORTED_SUFFIXES, "knowledge file", max_bytes)
@@ -78,6 +79,8 @@ def add_uploads(
                 f"Rename your file, or remove uploads/{dest.name} first."
             )
             continue
+        if dest.exists():
+            existed.add(dest)
         shutil.copyfile(src, dest)
         saved.append(dest)
     if not saved:
@@ -87,7 +90,8 @@ def add_uploads(
         stats = index(saved)
     except IndexingStopped:
         for path in saved:
-            path.unlink(missing_ok=True)
+            if path not in existed:
+                path.unlink(missing_ok=True)
         result.stopped = True
         result.problems.append(f"Indexing stopped: nothing from {', '.join(p.name for p in saved)} was added.")
         return result
