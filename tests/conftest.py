@@ -212,6 +212,23 @@ def make_coach(indexed_home, embedder, tmp_path):
     return factory
 
 
+def coach_over_document(base, folder: Path, name: str, text: str, chat_model):
+    """A Coach whose knowledge is one document written into ``folder``, indexed into ``base``'s
+    ephemeral store with its real embedder."""
+    from coach.app import build
+
+    folder.mkdir(parents=True)
+    (folder / name).write_text(text)
+    coach = build(
+        base.settings.with_(knowledge_dir=folder),
+        embedder=base.embedder,
+        chroma_client_factory=lambda: base.store.client,
+        chat_model=chat_model,
+    )
+    coach.index()
+    return coach
+
+
 @pytest.fixture
 def page(make_coach, fake_model):
     """The page's handlers over the shared indexed store and the scripted model, models warmed up."""
