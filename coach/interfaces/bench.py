@@ -85,7 +85,7 @@ class TimedModel:
 
 
 def generation(coach, report: Callable[[str], None], repeats: int = 3) -> dict[str, float]:
-    from coach.model.llm import DEFAULT_SAMPLING, LlamaCppChatModel
+    from coach.model.llm import DEFAULT_SAMPLING
 
     model = coach.chat_model
     sampling = DEFAULT_SAMPLING
@@ -107,28 +107,7 @@ def generation(coach, report: Callable[[str], None], repeats: int = 3) -> dict[s
     direct = []
     pipeline = []
     for _ in range(repeats):
-        if isinstance(model, LlamaCppChatModel):
-            llm = model.load()
-
-            def direct_stream():
-                with model.gate.hold():
-                    for part in llm.create_chat_completion(
-                        messages=PROMPT,
-                        stream=True,
-                        max_tokens=sampling.max_tokens,
-                        temperature=sampling.temperature,
-                        top_p=sampling.top_p,
-                        top_k=sampling.top_k,
-                        repeat_penalty=sampling.repeat_penalty,
-                        stop=[*model.stop_tokens, *sampling.stop],
-                    ):
-                        t = part["choices"][0]["delta"].get("content")
-                        if t:
-                            yield t
-
-            direct.append(rate(direct_stream()))
-        else:
-            direct.append(rate(model.raw_stream(PROMPT, sampling)))
+        direct.append(rate(model.raw_stream(PROMPT, sampling)))  # the model's own tokens, unguarded
         pipeline.append(rate(model.stream(PROMPT, sampling)))
     report("generation: done")
     return {
