@@ -180,9 +180,13 @@ def test_a_browser_sees_its_sessions_after_the_server_restarts(indexed_home, bro
             page.wait_for_function(
                 "() => (document.querySelector('#ask-chat')?.innerText || '').includes('knowledge/')", timeout=WAIT
             )
+            # Closed before the server stops: an open Gradio page reconnects and reloads itself when the
+            # server comes back, and that navigation would abort the test's own (CI saw ERR_ABORTED).
+            page.close()
         secret = home / "browser-secret"
         assert secret.exists() and secret.stat().st_mode & 0o077 == 0, "the secret is private to this user"
         with coach_served(home, tmp_path / "serve.log", port) as (url, _):
+            page = context.new_page()  # same context, so the same browser storage
             page.goto(url)
             page.wait_for_function(
                 "() => (document.querySelector('#status')?.innerText.match(/ready/g) || []).length >= 3", timeout=WAIT
