@@ -1,6 +1,7 @@
 """Print every line a user would read for the development sets, on the configured chat model.
 
-Usage: python tests/show_dev_sets.py [COACH_HOME]   (the home must hold an indexed store)
+Usage: python tests/show_dev_sets.py [COACH_HOME] [interviews|debriefs|asks ...]
+(the home must hold an indexed store; with no set named, all three are printed)
 Runs tests/data/scripted_interviews.jsonl (every interviewer line, analysis flags and coach
 comment), debrief_notes.jsonl (the five steps) and coaching_questions.jsonl (the checked answer)
 through the coach's own use cases, with fresh sessions in a temporary folder. For reading, not
@@ -40,12 +41,13 @@ def show_events(events) -> None:
             print(f"  COACH{' (model)' if e.worded_by_model else ''}: {e.text}")
 
 
-def main(home: Path) -> None:
+def main(home: Path, sets: list[str]) -> None:
+    sets = sets or ["interviews", "debriefs", "asks"]
     go_offline()
     store = build(Settings.load({"home": home}, env={}))
     with tempfile.TemporaryDirectory() as scratch:
         coach = build(Settings.load({"home": Path(scratch)}, env={}), chroma_client_factory=lambda: store.store.client)
-        for item in rows("scripted_interviews.jsonl"):
+        for item in rows("scripted_interviews.jsonl") if "interviews" in sets else []:
             print(f"\n=== interview {item['id']}: {item['role']}, {item['kind']}, {item['level']}, {item['style']}")
             settings = InterviewSettings(item["role"], item["level"], item["kind"], item["style"], item["questions"])
             settings.seed = item["seed"]
@@ -56,15 +58,15 @@ def main(home: Path) -> None:
                     break
                 print(f"  YOU: {answer[:160]}")
                 show_events(interview.answer(answer))
-        for item in rows("debrief_notes.jsonl"):
+        for item in rows("debrief_notes.jsonl") if "debriefs" in sets else []:
             print(f"\n=== debrief {item['id']}")
             _, report = coach.debriefs.run(DebriefInput(item["notes"], role=item.get("role", "")))
             for step in report["steps"]:
                 print(f"  [{step['name']}] {step['text']}")
-        for item in rows("coaching_questions.jsonl"):
+        for item in rows("coaching_questions.jsonl") if "asks" in sets else []:
             result = coach.asker.ask(item["question"])
             print(f"\n=== ask {item['id']}: {item['question']}\n  {render_with_marks(result)}")
 
 
 if __name__ == "__main__":
-    main(Path(sys.argv[1]) if len(sys.argv) > 1 else Settings.load().home)
+    main(Path(sys.argv[1]) if len(sys.argv) > 1 else Settings.load().home, sys.argv[2:])

@@ -36,6 +36,10 @@ class TipBook:
     def passage_for(self, flag: str) -> Passage | None:
         return self._lookup(flag, flag_record(flag).query)
 
+    def passage_about(self, key: str, query: str) -> Passage | None:
+        """The best advice passage for ``query``, remembered under ``key`` until the store changes."""
+        return self._lookup(key, query)
+
     def _lookup(self, key: str, query: str) -> Passage | None:
         if self.retriever is None:
             return None

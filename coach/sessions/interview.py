@@ -2,8 +2,12 @@
 one follow-up when an answer is thin, a closing that invites the candidate's
 questions, and a scorecard.
 
-The plan and the questions come from the bank; the model only words the
-greeting, acknowledgements, follow-ups and the closing (see :mod:`coach.model.phrasing`).
+The plan and the questions come from the bank. The model may word the greeting,
+acknowledgements, follow-ups and the closing invitation, but a line reaches the candidate
+only if :func:`coach.feedback.judge.judge` passes it; otherwise the interviewer's authored,
+answer-aware words are used (:mod:`coach.sessions.interviewer_words`). Follow-ups are chosen
+by the gap and the question kind; the candidate's own questions are parked until the end and
+answered honestly there.
 All state is a plain dict so the session can be saved after every turn.
 """
 
@@ -13,14 +17,14 @@ from dataclasses import asdict
 from typing import Any, Callable, Iterator
 
 from coach.errors import InputError
-from coach.feedback.flags import PRIORITY as IMPROVEMENT_PRIORITY
-from coach.feedback.flags import THIN as THIN_FLAGS
-from coach.feedback.flags import flag
+from coach.feedback.flags import BY_NAME, flag
+from coach.feedback.judge import LineContext, judge, non_answer
 from coach.feedback.review import AnswerReviewer, Review
 from coach.model.context_budget import fit_messages
 from coach.model.llm import ChatModel
-from coach.model.phrasing import Line, check_line, copies, worded_line
+from coach.model.phrasing import Line, worded_line
 from coach.model.prompts import PromptLibrary, as_data
+from coach.sessions.answer_comment import answer_comment
 from coach.sessions.interview_types import (
     AnswerReviewed,
     CoachComment,
@@ -29,13 +33,20 @@ from coach.sessions.interview_types import (
     InterviewFinished,
     InterviewSettings,
 )
+from coach.sessions.interviewer_words import ACKNOWLEDGE, acknowledgement, follow_up, reply_to_questions
 from coach.sessions.question_bank import Question, QuestionBank
 from coach.sessions.scorecard import build_scorecard
 
-ACKNOWLEDGEMENTS = {
-    "friendly": ["Thank you, that's helpful.", "Great, thanks for sharing that.", "Thanks, I appreciate the detail."],
-    "neutral": ["Thank you.", "Okay, thanks.", "Thanks, that's clear."],
-    "tough": ["Noted.", "Okay.", "Right, let's move on."],
+ACKNOWLEDGE_PLAIN = ACKNOWLEDGE["plain"]
+CLOSING_QUERY = "questions to ask the interviewer at the end of the interview"
+CLOSING_NOTES = {
+    "none": "Having no questions at the end can read as a lack of interest: prepare two or three about the role, "
+    "the team and what success looks like.",
+    "pay": "Pay is a fair question, but lead with one about the work itself, and raise salary with the recruiter "
+    "or once there is an offer.",
+    "logistics": "Practical questions are fine; add one about the work itself so your interest shows.",
+    "other": "Asking questions at the end shows interest: keep two or three ready about the role, the team and "
+    "what success looks like.",
 }
 
 
@@ -110,25 +121,29 @@ class MockInterview:
             role=role or "open",
         )
 
-    def _word(self, prompt: str, fallback: str, validate, sentences: int = 2, **variables) -> Line:
-        """Ask the model to word a line; ``validate(text, instruction)`` says why it cannot be used.
+    def _said(self) -> list[str]:
+        return [t["text"] for t in self.state["transcript"] if t["role"] == "interviewer"]
+
+    def _word(self, prompt: str, fallback: str, context: LineContext, sentences: int = 2, **variables) -> Line:
+        """Ask the model to word a line; it is used only if :func:`judge` finds nothing wrong with it.
 
         The message sent is kept in the conversation exactly as sent (instruction and
         the candidate's words together), so the next turn's prompt starts with what
         llama.cpp already has in its cache and only the new turn is read.
         """
         latest = self.prompts.render(prompt, **variables)
-        instruction = self.prompts.render(prompt, **{k: ("" if k in ("answer",) else v) for k, v in variables.items()})
+        context.instruction = self.prompts.render(
+            prompt, **{k: ("" if k in ("answer",) else v) for k, v in variables.items()}
+        )
+        context.earlier_lines = self._said()
         self.state["pending_user"] = None  # the candidate's words are inside ``latest``
         messages = fit_messages(self.model, self._system(), self.state["messages"], latest, reserve=80)
         self.state["messages"].append({"role": "user", "content": latest})
-        return worded_line(
-            self.model,
-            messages,
-            fallback,
-            lambda t: validate(t) or check_line(t, max_words=200, instruction=instruction),
-            sentences=sentences,
-        )
+        return worded_line(self.model, messages, fallback, lambda t: judge(t, context), sentences=sentences)
+
+    @staticmethod
+    def _authored(text: str) -> Line:
+        return Line(text, False, "authored")
 
     def _say(self, text: str, meta: dict | None = None) -> InterviewEvent:
         pending = self.state.get("pending_user")
@@ -159,7 +174,7 @@ class MockInterview:
         greeting = self._word(
             "interviewer_opening",
             fallback,
-            lambda t: check_line(t, max_words=45, question=False),
+            LineContext("greeting", extra=f"{position} {count}"),
             position=position,
             count=count,
             plural="s" if count != 1 else "",
@@ -189,46 +204,51 @@ class MockInterview:
 
     def _after_answer(self, text: str) -> Iterator[InterviewEvent]:
         q = self.current
+        style = self.settings["style"]
         review = self.reviewer.review(q.text, text)
         record = {"question": q.public(), "answer": text, "follow_up_question": None, "follow_up_answer": None}
         self.state["records"].append(record)
-        thin = next((f for f in THIN_FLAGS if f in review.analysis.flags), None)
-        yield AnswerReviewed(review.public())
-        if thin:
-            fallback = flag(thin).follow_up if thin == "off_topic" or not q.follow_up else q.follow_up
+        gap = follow_up(q.text, q.kind, text, review.analysis.flags, style)
+        if gap is None:
+            yield AnswerReviewed(review.public())
+            yield from self._score_and_move_on(record, review)
+            return
+        if gap.reason != "candidate_question":  # a question in place of an answer is not analysed as one
+            yield AnswerReviewed(review.public())
+        if gap.reason in ("candidate_question", "off_topic"):
+            line = self._authored(gap.text)  # restating the question is the bank's words, not the model's
+        else:
             line = self._word(
                 "interviewer_follow_up",
-                fallback,
-                lambda t: check_line(t, max_words=30, question=True, user_text=text),
+                gap.text,
+                LineContext("follow_up", q.text, q.kind, text, gap=gap.reason),
                 sentences=1,
                 question=q.text,
                 answer=as_data("candidate", text),
-                gap=flag(thin).gap,
+                gap=(flag(gap.reason).gap if gap.reason in BY_NAME else "gives no example yet") or "",
             )
-            record["follow_up_question"] = line.text
-            record["follow_up_reason"] = thin
-            self.state["stage"] = "follow_up"
-            yield self._say(
-                line.text, {"follow_up": thin, "worded_by_model": line.from_model, "rejected": line.rejected}
-            )
-            return
-        yield from self._score_and_move_on(record, review)
+        record["follow_up_question"] = line.text
+        record["follow_up_reason"] = gap.reason
+        self.state["stage"] = "follow_up"
+        yield self._say(
+            line.text, {"follow_up": gap.reason, "worded_by_model": line.from_model, "rejected": line.rejected}
+        )
 
     def _after_follow_up(self, text: str) -> Iterator[InterviewEvent]:
         record = self.state["records"][-1]
         record["follow_up_answer"] = text
         q = self.current
-        combined = f"{record['answer']}\n{text}"
+        if record.get("follow_up_reason") == "candidate_question":
+            combined = text  # the first turn was the candidate's own question, not an answer
+        else:
+            combined = f"{record['answer']}\n{text}"
         review = self.reviewer.review(q.text, combined)
         yield AnswerReviewed(review.public())
-        yield from self._score_and_move_on(record, review)
+        yield from self._score_and_move_on(record, review, combined)
 
-    def _score_and_move_on(self, record: dict, review: Review) -> Iterator[InterviewEvent]:
-        comment = self.comment(
-            Question.from_dict(record["question"]),
-            record["answer"] if not record["follow_up_answer"] else f"{record['answer']}\n{record['follow_up_answer']}",
-            review,
-        )
+    def _score_and_move_on(self, record: dict, review: Review, answered: str | None = None) -> Iterator[InterviewEvent]:
+        answered = answered or record["answer"]
+        comment = self.comment(Question.from_dict(record["question"]), answered, review)
         record["review"] = review.public()
         record["comment"] = comment["text"]
         record["comment_source"] = comment["source"]
@@ -246,42 +266,45 @@ class MockInterview:
             line = self._word(
                 "interviewer_closing",
                 "Thank you, that was my last question. What would you like to ask me about the role or the team?",
-                lambda t: check_line(t, max_words=40, question=True, user_text=last_answer),
+                LineContext("closing", answer=last_answer),
                 answer=as_data("candidate", last_answer),
             )
             self.state["stage"] = "candidate_questions"
             yield self._say(line.text, {"closing": True, "worded_by_model": line.from_model, "rejected": line.rejected})
             return
-        options = ACKNOWLEDGEMENTS[style]
-        ack = self._word(
-            "interviewer_transition",
-            options[self.state["index"] % len(options)],
-            lambda t: check_line(t, max_words=20, question=False, user_text=last_answer),
-            sentences=1,
-            answer=as_data("candidate", last_answer),
-        )
+        authored = acknowledgement(answered, review.analysis, style, self._said())
+        if self.model.small and authored not in ACKNOWLEDGE_PLAIN[style] or not authored:
+            ack = self._authored(authored)  # the candidate's own detail, given back, beats a tiny model's guess
+        else:
+            ack = self._word(
+                "interviewer_transition",
+                authored,
+                LineContext("acknowledgement", Question.from_dict(record["question"]).text, answer=last_answer),
+                sentences=1,
+                answer=as_data("candidate", last_answer),
+            )
         self.state["stage"] = "answer"
         q = self.current
         yield self._say(
-            f"{ack.text}\n\n{q.text}",
+            f"{ack.text}\n\n{q.text}" if ack.text else q.text,
             {"question_id": q.id, "worded_by_model": ack.from_model, "rejected": ack.rejected},
         )
 
     def _wrap_up(self, text: str) -> Iterator[InterviewEvent]:
-        asked = "?" in text
+        """The candidate's questions get an honest reply (the interviewer does not know the company)."""
+        style = self.settings["style"]
+        asked = "?" in text and not non_answer(text)
         if asked:
-            line = self._word(
-                "interviewer_reply",
-                "That's a good question; the hiring manager can tell you "
-                "more about it. Thank you for your time today, goodbye.",
-                lambda t: check_line(t, max_words=60, question=False, user_text=text),
-                answer=as_data("candidate", text),
-            )
-            closing = line.text
+            topic, closing = reply_to_questions(text, style)
+            note = CLOSING_NOTES.get(topic, CLOSING_NOTES["other"])
         else:
-            closing = "Thank you for your time today. Goodbye."
+            closing, note = "Thank you for your time today. Goodbye.", CLOSING_NOTES["none"]
         self.state["stage"] = "done"
         yield self._say(closing, {"closing": True})
+        passage = self.reviewer.tipbook.passage_about("closing-questions", CLOSING_QUERY)
+        yield CoachComment(
+            note, passage.public() if passage else None, passage.label() if passage else None, False, "authored"
+        )
         card = self.scorecard()
         self.on_finish(card, self.state)
         yield InterviewFinished(card)
@@ -296,62 +319,7 @@ class MockInterview:
     # ------------------------------------------------------------ feedback
 
     def comment(self, question: Question, answer: str, review: Review) -> dict[str, Any]:
-        """A short comment grounded in the passage behind the most important flag."""
-        flags = review.analysis.flags
-        top = next((t for f in IMPROVEMENT_PRIORITY for t in review.tips if t.flag == f), None)
-        present = [k for k, v in review.analysis.star_present.items() if v]
-        if review.analysis.behavioral and present:
-            good = f"You covered the {', '.join(present)}."
-        elif "too_short" not in flags and "off_topic" not in flags:
-            good = "You answered the question directly."
-        else:
-            good = "You gave it a go under pressure."
-        fallback = f"{good} {top.tip}" if top else f"{good} A solid answer: keep it this clear and specific."
-        passage = top.passage if top else None
-        if passage is None:
-            return {"text": fallback, "source": None, "worded_by_model": False}
-        facts = ", ".join(flags) if flags else "no problems"
-        latest = self.prompts.render(
-            "answer_comment",
-            passage=as_data("passage", passage.text, title=passage.title),
-            question=question.text,
-            answer=as_data("candidate", answer),
-            facts=facts,
-        )
-        messages = [
-            {"role": "system", "content": self.prompts.render("coach_system")},
-            {"role": "user", "content": latest},
-        ]
-        instruction = self.prompts.render("answer_comment", passage="", question=question.text, answer="", facts=facts)
-        line = worded_line(
-            self.model,
-            messages,
-            fallback,
-            lambda t: (
-                check_line(t, max_words=60, user_text=answer, instruction=instruction)
-                or ("copies the passage" if copies(t, passage.text, 0.85) else None)
-            ),
-            sentences=2,
-        )
-        text = line.text
-        if line.from_model:
-            from coach.feedback.citations import check_citations
-
-            supported = (
-                check_citations(f"{text} [1]", [passage.text], self.reviewer.relevance.embedder, attach_uncited=False)
-                if self.reviewer.relevance
-                else []
-            )
-            if not supported or not supported[0].supported:
-                text = fallback
-        return {
-            "text": text,
-            "source": passage.public(),
-            "source_label": passage.label(),
-            "worded_by_model": text != fallback,
-            "rejected": line.rejected
-            or ("" if text != fallback or not line.from_model else "not supported by the passage"),
-        }
+        return answer_comment(self.model, self.prompts, self.reviewer, question, answer, review)
 
     def scorecard(self) -> dict[str, Any]:
         return build_scorecard(self.state, self.settings)

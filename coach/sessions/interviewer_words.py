@@ -1,0 +1,267 @@
+"""The interviewer's own authored, answer-aware words.
+
+Used whenever the model's line does not pass :func:`coach.feedback.judge.judge` (on the tiny
+default model, most of the time). Everything here is chosen deterministically from what the
+candidate said and from the analysis, so it can never invent or narrate:
+
+- acknowledgements that give back the candidate's own result or action, in the second person,
+  varied by style and never the same line twice in one interview;
+- follow-ups chosen by the gap and the question kind;
+- a mid-interview question from the candidate is parked until the end;
+- at the end, the candidate's questions get an honest reply: the interviewer does not know the
+  company, so it says whether it is a strong question to ask, and the coach's note cites guidance.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from coach.feedback.analysis import Analysis, patterns, without_fillers
+from coach.feedback.judge import non_answer
+from coach.text import split_sentences
+
+# Second person for the candidate's words: "I cut errors" -> "you cut errors".
+PERSON = (
+    (r"\bI am\b", "you are"),
+    (r"\bI was\b", "you were"),
+    (r"\bI'm\b", "you're"),
+    (r"\bI've\b", "you've"),
+    (r"\bI'd\b", "you'd"),
+    (r"\bI'll\b", "you'll"),
+    (r"\bI\b", "you"),
+    (r"\bmyself\b", "yourself"),
+    (r"\bmy\b", "your"),
+    (r"\bme\b", "you"),
+    (r"\bwe were\b", "you were"),
+    (r"\bwe\b", "you"),
+    (r"\bour\b", "your"),
+    (r"\bus\b", "you"),
+    (r"\bmine\b", "yours"),
+)
+CLAUSE_SPLIT = re.compile(r",\s+|;\s+|:\s+|\s+-\s+|\s+(?:and then|and|but|so|which|because)\s+", re.I)
+# Clauses that are not facts about what happened: conditions, reasons, plans, hedges, quotes.
+HYPOTHETICAL = re.compile(
+    r"^(if|because|since|as|when|while|which|who|that|say|unless|although|though|whether)\b|\b(would|'d|could|might|"
+    r"should|will|'ll)\b|['\"]",
+    re.I,
+)
+# An answer with one of these gets a plain acknowledgement: giving its words back would read as approval.
+MAJOR = ("off_topic", "too_short", "blames_others", "self_blame")
+
+ACKNOWLEDGE = {
+    "result": {
+        "friendly": ["Thank you, that's a clear result: {c}.", "Thanks, that's the kind of detail I was after: {c}."],
+        "neutral": ["Thank you. Noted: {c}.", "Thanks, that's clear: {c}."],
+        "tough": ["Noted: {c}.", "Okay: {c}."],
+    },
+    "action": {
+        "friendly": ["Thank you, I can follow what you did: {c}.", "Thanks, that helps: {c}."],
+        "neutral": ["Thank you. So {c}.", "Okay, thanks: {c}."],
+        "tough": ["Okay. So {c}.", "Right: {c}."],
+    },
+    "plain": {
+        "friendly": [
+            "Thank you for that.",
+            "Thanks, let's keep going.",
+            "Okay, thank you.",
+            "Thanks for sharing that.",
+            "Thank you, that's useful to hear.",
+            "Thanks. Let's look at another one.",
+            "Okay, thanks for that.",
+            "Thank you. On to the next one.",
+        ],
+        "neutral": [
+            "Thank you.",
+            "Okay, thanks.",
+            "Thanks, let's move on.",
+            "Understood, thank you.",
+            "Thank you. Next one.",
+            "All right, thanks.",
+            "Okay. Let's continue.",
+            "Thanks. On to the next question.",
+        ],
+        "tough": [
+            "Okay.",
+            "Right, let's move on.",
+            "Noted.",
+            "Understood.",
+            "Next one.",
+            "Fine. Moving on.",
+            "All right.",
+            "Let's continue.",
+        ],
+    },
+}
+
+ASKS_FOR_QUESTIONS = re.compile(r"\bquestions? (do you have|for (me|us))\b|\bwhat would you like to ask\b", re.I)
+
+
+def second_person(text: str) -> str:
+    for pattern, repl in PERSON:
+        text = re.sub(pattern, repl, text)
+    return text
+
+
+def _clauses(sentence: str) -> list[str]:
+    parts = [p.strip(" .!?") for p in CLAUSE_SPLIT.split(sentence) if p and p.strip(" .!?")]
+    return [re.sub(r"^(and|but|so|then|also|just|finally|eventually)\s+", "", p, flags=re.I) for p in parts]
+
+
+def _spoken_back(clause: str) -> str:
+    text = second_person(clause)
+    return text[0].lower() + text[1:] if not re.match(r"[A-Z]{2}|I\b", text) else text
+
+
+FROM_TO = re.compile(r"\bfrom\b.{1,40}\bto\b", re.I)  # "went from six ... to one": a change, with numbers
+
+
+def _result_weight(clause: str) -> float:
+    weight = sum(weight for cue, weight in patterns().result if re.search(cue, clause, re.I))
+    return weight + (0.6 if FROM_TO.search(clause) else 0.0)
+
+
+def answer_detail(answer: str) -> tuple[str, str] | None:
+    """('result', clause) for a result with a number; ('action', clause) for something the candidate did.
+
+    The clause is the candidate's own words (3 to 16 of them) in the second person, chosen by
+    how strongly it reads as a result, so nothing is paraphrased and nothing can be invented.
+    """
+    p = patterns()
+    clauses = [
+        c
+        for s in split_sentences(without_fillers(answer))
+        if not s.rstrip().endswith("?")  # the candidate's own questions are not details of the answer
+        for c in _clauses(s)
+        if 3 <= len(c.split()) <= 16 and not HYPOTHETICAL.search(c)
+    ]
+    results = [(_result_weight(c), i, c) for i, c in enumerate(clauses) if p.number.search(c) and _result_weight(c) > 0]
+    if results:
+        _, _, best = max(results)
+        return "result", _spoken_back(best)
+    for clause in clauses:
+        m = p.action.match(clause)
+        if m and clause.startswith("I ") and not (m.group("ed") and m.group("ed").lower() in p.not_actions):
+            return "action", _spoken_back(clause)
+    return None
+
+
+def acknowledgement(answer: str, analysis: Analysis, style: str, said: list[str]) -> str:
+    """A short acknowledgement giving back what the candidate said; never a line twice ("" once all are used)."""
+    detail = None if any(f in analysis.flags for f in MAJOR) else answer_detail(answer)
+    kind, clause = detail if detail else ("plain", "")
+    options = [t.format(c=clause) for t in ACKNOWLEDGE[kind][style]]
+    if kind != "plain":
+        options += ACKNOWLEDGE["plain"][style]
+    openings = {_opening(s.split("\n\n")[0]) for s in said}
+    # Once every line has been used, the interviewer simply asks the next question.
+    return next((o for o in options if _opening(o) not in openings), "")
+
+
+def _opening(line: str) -> str:
+    """A template's fixed start ("thank you that's a clear result"), so no template is used twice."""
+    return " ".join(re.findall(r"[a-z']+", line.split(":")[0].lower())[:6])
+
+
+@dataclass(frozen=True)
+class FollowUp:
+    reason: str  # the gap: candidate_question, non_answer, off_topic, too_short, missing_result
+    text: str
+
+
+def asks_instead(question: str, answer: str) -> bool:
+    """The candidate asked the interviewer something instead of answering (and the question did not ask for that)."""
+    if ASKS_FOR_QUESTIONS.search(question):
+        return False
+    sentences = split_sentences(answer)
+    return bool(sentences) and sentences[-1].rstrip().endswith("?") and len(answer.split()) <= 40
+
+
+def restate(question: str) -> str:
+    return question if question.rstrip().endswith("?") else question.rstrip(". ") + "?"
+
+
+def follow_up(question: str, kind: str, answer: str, flags: list[str], style: str) -> FollowUp | None:
+    """The one follow-up an answer earns, by its gap and the question's kind, or None to move on."""
+    friendly = style == "friendly"
+    if asks_instead(question, answer):
+        lead = "Good question; I'll leave time for yours at the end." if style != "tough" else "Hold that for the end."
+        return FollowUp("candidate_question", f"{lead} For now, back to mine. {restate(question)}")
+    if non_answer(answer):
+        ease = "Take your time. " if friendly else ""
+        if kind == "behavioral":
+            text = f"{ease}Any example counts, from work, study or outside. Can you think of one, or shall we move on?"
+        elif kind == "motivation":
+            text = f"{ease}What matters most to you in your next role, and why?"
+        else:
+            text = f"{ease}There's no single right answer. What is the first thing you would do?"
+        return FollowUp("non_answer", text)
+    if "off_topic" in flags:
+        return FollowUp("off_topic", f"Let me bring us back to the question. {restate(question)}")
+    if "too_short" in flags:
+        text = {
+            "behavioral": "Could you walk me through what you did, step by step?",
+            "situational": "Could you walk me through what you would do, step by step?",
+            "technical": "Could you walk me through how you would approach it, step by step?",
+            "motivation": "Could you say a bit more: what draws you to it, and why?",
+        }.get(kind, "Could you say a bit more about that?")
+        return FollowUp("too_short", ("Thanks. " if friendly else "") + text)
+    if "missing_result" in flags:
+        text = "What was the outcome, and can you put a number on it?"
+        if style == "tough":
+            text = "What was the outcome, in numbers if you have them?"
+        return FollowUp("missing_result", text)
+    return None
+
+
+TOPICS = (
+    (
+        "success",
+        r"\bsuccess|\bexpect|first (month|90|three|six|year)|looks? like in\b|\bmeasured\b|\bgood look like\b",
+        "That's one of the strongest questions you can ask: it shows you care about doing the job well.",
+    ),
+    (
+        "team",
+        r"\bteam\b|typical (day|week)|(day|week) look|\bculture\b|\bcolleagues?\b|enjoy (most|about)",
+        "That's a strong question: it shows you're picturing yourself in the job.",
+    ),
+    (
+        "growth",
+        r"\btraining\b|\binduction\b|\bdevelop|\bprogress|\bmentor|\blearn",
+        "That's a good question: it shows you want to grow in the role.",
+    ),
+    (
+        "next_steps",
+        r"next steps?|hear back|\btimeline\b|when will|\bdecision\b|\bprocess\b|final round",
+        "That's a sensible question to end on: it tells you when to follow up.",
+    ),
+    (
+        "pay",
+        r"\bsalary|\bpay\b|commission|\bbonus|\bbenefits?\b|\bholiday|\bpension|\bband\b",
+        "It's a fair question; it usually lands better with the recruiter, or once there is an offer.",
+    ),
+    (
+        "logistics",
+        r"\bhours\b|\bshifts?\b|on-?call|\bhybrid\b|\bremote\b|\boffice\b|\buniform\b|\bparking\b|start date|\brota\b",
+        "That's a fair practical question; pair it with one about the work itself.",
+    ),
+)
+
+
+def question_topic(text: str) -> tuple[str, str]:
+    for name, pattern, verdict in TOPICS:
+        if re.search(pattern, text, re.I):
+            return name, verdict
+    return "other", "That's a reasonable question to ask."
+
+
+def reply_to_questions(text: str, style: str) -> tuple[str, str]:
+    """(topic, the interviewer's closing reply) to the candidate's questions at the end."""
+    topic, verdict = question_topic(text)
+    thanks = (
+        "Thank you for your time today, and good luck." if style == "friendly" else "Thank you for your time today."
+    )
+    return topic, (
+        f"{verdict} As a practice interviewer I don't know this company's answer, so ask it in the real "
+        f"interview. {thanks} Goodbye."
+    )
