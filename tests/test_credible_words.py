@@ -307,3 +307,37 @@ def test_comments_never_contradict_the_flags(unit_coach, question, answer, forbi
     print(review.analysis.flags, "->", text)
     assert review.analysis.flags
     assert not any(word in text.lower() for word in forbidden)
+
+
+def test_ask_shows_only_checked_sentences_never_the_raw_stream(unit_coach):
+    """The tiny model's "The passage advises this person..." never reaches the screen, not even mid-stream,
+    and neither does a sentence that says the opposite of its passage."""
+    model = ScriptedChatModel(default="The passage advises this person to avoid a thank-you email.")
+    coach = unit_coach(model)
+    events = list(coach.asker.stream("Should I send a thank-you email after an interview that went badly?"))
+    shown = "".join(e.text for e in events if e.kind == "token")
+    result = next(e.result for e in events if e.kind == "done")
+    print(shown)
+    assert model.history, "the model was asked"
+    assert shown.strip() and "passage advises" not in shown and "this person" not in shown
+    assert "passage advises" not in result.answer and "avoid a thank-you" not in result.answer.lower()
+
+
+def test_a_sentence_that_contradicts_its_passage_is_refused():
+    from fakes import FakeEmbedder
+
+    from coach.library.store import Passage
+    from coach.sessions.ask import sentence_problem
+
+    passage = Passage(
+        "Send a short thank-you email within 24 hours of the interview. Mention one thing you discussed.",
+        "notes/thank-you.md",
+        "Thank-you notes",
+        0.8,
+        "p1",
+    )
+    question = "Should I send a thank-you email?"
+    bad = "Avoid sending a thank-you email after the interview."
+    good = "Send a short thank-you email within 24 hours."
+    assert sentence_problem(bad, question, passage, FakeEmbedder()) == "contradicts its passage"
+    assert sentence_problem(good, question, passage, FakeEmbedder()) is None

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from typing import Iterator, Sequence
 
 from coach.feedback.citations import Citation, check_citations
+from coach.feedback.judge import LineContext, judge
 from coach.library.retrieval import Retriever, clean_query
 from coach.library.store import Passage
 from coach.model.context_budget import fit_messages
@@ -195,14 +196,13 @@ class AskService:
     def _generate(
         self, messages: list[Message], parts: list[str], sampling: Sampling | None = None
     ) -> Iterator[AskEvent]:
-        """Stream the model's reply as token events, collecting it in ``parts``; a queue notice comes
-        as soon as the request starts waiting for the model, not when the wait is over."""
+        """Collect the model's reply in ``parts``; nothing of it is shown until it has been checked.
+        A queue notice comes as soon as the request starts waiting for the model."""
         for event in stream_with_notices(self.model, messages, sampling or DEFAULT_SAMPLING):
             if event.kind == "queued":
                 yield AskEvent("queued", text=f"Waiting for the model ({event.text} request(s) ahead)...")
             else:
                 parts.append(event.text)
-                yield AskEvent("token", text=event.text)
 
     def _per_passage(self, question, passages, history, context) -> Iterator[AskEvent]:
         q_vec = self.embedder.embed([question])[0]
@@ -216,7 +216,11 @@ class AskService:
             raw = "".join(parts).strip()
             raw_parts.append(raw)
             text = tidy_sentence(raw)
-            usable = degenerate_reason(text, question) is None and not _copies_question(text, question)
+            usable = (
+                degenerate_reason(text, question) is None
+                and not _copies_question(text, question)
+                and sentence_problem(text, question, passage, self.embedder) is None
+            )
             supported = usable and check_citations(f"{text} [1]", [passage.text], self.embedder)[0].supported
             # A sentence that fails the check is replaced by the passage's own closest sentence.
             sentences.append(
@@ -224,7 +228,8 @@ class AskService:
                 if supported
                 else Sentence(best_sentence(q_vec, passage, self.embedder), i, False)
             )
-            yield AskEvent("token", text=" ")
+            # Shown sentence by sentence, only once checked (or replaced).
+            yield AskEvent("token", text=f"{sentences[-1].text} [{i}] ")
         answer = " ".join(f"{s.text} [{s.source_index}]" for s in sentences)
         yield AskEvent(
             "done",
@@ -250,6 +255,7 @@ class AskService:
         made = [c for c in citations if not c.added]
         if reason or not any(c.supported for c in citations):
             answer = extractive_answer(question, passages, self.embedder)
+            yield AskEvent("token", text=answer)
             result = AskResult(
                 question,
                 answer,
@@ -270,6 +276,8 @@ class AskService:
                 added = next((c for c in own if c.added), None)
                 kept.append(f"{sentence} [{added.source_index}]" if added else sentence)
             answer = " ".join(kept)
+            for sentence in kept:
+                yield AskEvent("token", text=sentence + " ")
             result = AskResult(
                 question,
                 answer,
@@ -287,6 +295,27 @@ class AskService:
                 assert event.result is not None
                 return event.result
         raise RuntimeError("ask stream ended without a result")
+
+
+NEGATION = re.compile(r"\b(avoid|don'?t|do not|never|not|shouldn'?t|should not|no need|refrain|stop)\b", re.I)
+
+
+def sentence_problem(text: str, question: str, passage: Passage, embedder: Embedder) -> str | None:
+    """Why a model sentence cannot stand beside its passage: the judge's voice classes (it talks about
+    "the passage" or "this person", echoes, invents names or numbers), or it says the opposite of the
+    passage sentence it is closest to (one has a negation the other lacks)."""
+    verdict = judge(text, LineContext("coach_comment", question, answer=question, extra=passage.text))
+    if verdict and verdict != "too_long":
+        return verdict
+    candidates = [s for s in split_sentences(passage.text) if len(s.split()) >= 4]
+    if not candidates:
+        return None
+    vectors = embedder.embed([text, *candidates])
+    scores = [sum(a * b for a, b in zip(vectors[0], v)) for v in vectors[1:]]
+    nearest = candidates[max(range(len(scores)), key=scores.__getitem__)]
+    if bool(NEGATION.search(text)) != bool(NEGATION.search(nearest)):
+        return "contradicts its passage"
+    return None
 
 
 def _copies_question(text: str, question: str) -> bool:
