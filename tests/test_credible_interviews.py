@@ -22,8 +22,22 @@ EXPECTED_GAP = {
 }
 
 
+# Six of the sixteen, chosen to cover every kind of answer (strong, weak, too short, off topic, non-answers,
+# questions in place of answers) and all three styles, so the real-model run stays a few minutes on two
+# cores; tests/show_dev_sets.py prints all sixteen for reading.
+ON_THE_REAL_MODEL = (
+    "si-nurse-beh-mid-friendly",
+    "si-analyst-tech-mid-neutral",
+    "si-barista-sit-junior-friendly",
+    "si-sales-beh-mid-tough",
+    "si-csa-mixed-junior-friendly",
+    "si-gradswe-tech-junior-friendly",
+)
+
+
 def interviews() -> list[dict]:
-    return [json.loads(line) for line in (DATA / "scripted_interviews.jsonl").read_text().splitlines() if line.strip()]
+    rows = [json.loads(line) for line in (DATA / "scripted_interviews.jsonl").read_text().splitlines() if line.strip()]
+    return [r for r in rows if r["id"] in ON_THE_REAL_MODEL]
 
 
 @pytest.fixture(scope="module")
@@ -100,7 +114,7 @@ def test_follow_ups_fit_the_gap_and_the_question_kind_on_the_real_model(transcri
                 checked += 1
             if follow and question["kind"] in HYPOTHETICAL_KINDS:
                 assert not PAST_EXAMPLE.search(e.text), f"{key}: a hypothetical question got {e.text!r}"
-    assert checked >= 10
+    assert checked >= 6
 
 
 @pytest.mark.model

@@ -341,3 +341,40 @@ def test_a_sentence_that_contradicts_its_passage_is_refused():
     good = "Send a short thank-you email within 24 hours."
     assert sentence_problem(bad, question, passage, FakeEmbedder()) == "contradicts its passage"
     assert sentence_problem(good, question, passage, FakeEmbedder()) is None
+
+
+def test_a_skill_is_asked_about_only_by_the_name_the_job_description_gives_it():
+    from coach.sessions.question_bank import QuestionBank
+
+    bank = QuestionBank.load(REPO_ROOT / "knowledge" / "question_bank")
+    jd = "You will run paid campaigns in Meta Ads Manager and measure them in Google Analytics 4."
+    names = [s.name for s in bank.skills_in(jd)]
+    assert names == ["Meta Ads", "Google Analytics"]
+    plan = bank.plan("behavioral", "mid", 4, jd, seed=1)
+    asked = " ".join(q.text for q in plan)
+    assert "Google Ads" not in asked and "Meta Ads" in asked
+
+
+def test_the_debrief_names_the_moments_matches_the_areas_and_answers_the_question(unit_coach):
+    """Over the debrief development set (tests/data/debrief_notes.jsonl): every note's moments are named in the
+    person's own words, step 3's areas are the ones the notes show, and a direct question is answered, cited."""
+    from coach.sessions.debrief import DebriefInput
+
+    coach = unit_coach(ScriptedChatModel())
+    matched = expected = 0
+    for row in rows("debrief_notes.jsonl"):
+        report = coach.debriefer.run(DebriefInput(row["notes"], role=row["role"]))
+        facts = report["facts"]
+        assert len(facts["moments"]) >= min(len(row["moments"]), 2), (row["id"], facts["moments"])
+        review = next(s for s in report["steps"] if s["name"].startswith("Review"))
+        assert all(m[:40] in review["text"] for m in facts["moments"])
+        matched += len(set(row["areas"]) & set(facts["areas"]))
+        expected += len(row["areas"])
+        if row["question_asked"]:
+            assert facts["question"] == row["question_asked"]
+            last_step = report["steps"][-1]
+            assert f'You asked: "{row["question_asked"][:60]}' in last_step["text"] and last_step["sources"]
+    print(f"\nareas matched {matched} of {expected}")
+    assert matched >= 30 and expected == 32
+    husband = coach.debriefer.facts(DebriefInput(rows("debrief_notes.jsonl")[6]["notes"]))["moments"]
+    assert any("husband" in m for m in husband)

@@ -71,6 +71,7 @@ def test_transcript_names_the_questions_that_went_worst(make_coach, fake_model):
 
 
 def test_model_opener_only_when_it_passes_checks(make_coach, fake_model):
+    fake_model.small = False  # a small model never words the opener: its openers read as filler
     fake_model.enqueue("That sounds like a hard day, and it makes sense that you feel shaken.")
     coach = make_coach(fake_model)
     report = coach.debriefer.run(DebriefInput(NOTES))
@@ -92,3 +93,10 @@ def test_saved_debrief_and_its_context_for_follow_up_questions(make_coach, fake_
     assert "stakeholder" in context.lower() and "nerves" in context
     md = debrief_markdown(report)
     assert md.count("\n## ") >= 8 and "## Sources" in md
+
+
+def test_a_small_model_never_words_the_debrief_opener(make_coach, fake_model):
+    fake_model.enqueue("It's not just about the job, it is also about how you can make a difference.")
+    coach = make_coach(fake_model)
+    report = coach.debriefer.run(DebriefInput(NOTES))
+    assert report["steps"][0]["text"].startswith("Feeling") and "make a difference" not in report["steps"][0]["text"]

@@ -100,7 +100,7 @@ def test_twenty_users_at_once_each_get_their_own_session(served):
         assert set(MARKER.findall(r["card"])) <= {r["marker"]}
         assert len(r["rows"]) == 1, "the history list shows only this browser's own session"
         assert r["rows"][0][2:4] == ["interview", "finished"]
-        assert not any(n.startswith("⚠️") for n in r["notices"]), r["notices"]
+        assert not any(n.startswith("Warning:") for n in r["notices"]), r["notices"]
     assert any("queued" in n for r in results for n in r["notices"]), "a waiting request says it is queued"
     assert proc.poll() is None
 
@@ -138,7 +138,7 @@ def test_bad_input_through_the_http_api(served, tmp_path):
     rejected = accepted = 0
     for text in BAD_INPUTS:
         new_chat, analysis, card, notice, box = client.predict(text, chat, api_name="/interview_answer")
-        if notice.startswith("⚠️"):
+        if notice.startswith("Warning:"):
             rejected += 1
             assert box == text, "what was typed is handed back"
             assert text_of(new_chat) == text_of(chat)
@@ -158,18 +158,18 @@ def test_bad_input_through_the_http_api(served, tmp_path):
     assert "PWNED" not in text_of(chat[1:])
     for text in ("", "x" * 200_000):
         chat, notice, box = client.predict(owner, text, [], None, api_name="/ask")
-        assert notice.startswith("⚠️") and box == text
+        assert notice.startswith("Warning:") and box == text
 
     # Debrief: empty or over-long notes, and a transcript that is not text.
     notes = "x" * 40_000
     out = client.predict(owner, notes, None, "", api_name="/debrief_start")
-    assert out[4].startswith("⚠️") and "limit" in out[4] and out[5] == notes
+    assert out[4].startswith("Warning:") and "limit" in out[4] and out[5] == notes
     from gradio_client import handle_file
 
     binary = tmp_path / "call.vtt"
     binary.write_bytes(b"\x00\xff\xfe\x00binary" * 200)
     out = client.predict(owner, "It went badly.", handle_file(str(binary)), "", api_name="/debrief_start")
-    assert out[4].startswith("⚠️") and "call.vtt" in out[4] and out[5] == "It went badly."
+    assert out[4].startswith("Warning:") and "call.vtt" in out[4] and out[5] == "It went badly."
 
     assert set(saved_before) <= set(saved_turns(home)), "a saved session disappeared"
     assert all(saved_turns(home)[sid] >= n for sid, n in saved_before.items())
@@ -269,7 +269,7 @@ def test_oversized_knowledge_and_transcript_are_refused_while_another_user_is_se
         uploaded, debriefed, asked = pool.submit(upload), pool.submit(debrief), pool.submit(ask)
         upload_notice, debrief_notice, answer = uploaded.result(), debriefed.result(), asked.result()
     assert "everything.md was not indexed" in upload_notice and "limit for one file is 2,000" in upload_notice
-    assert debrief_notice.startswith("⚠️") and "limit is 500 KB" in debrief_notice
+    assert debrief_notice.startswith("Warning:") and "limit is 500 KB" in debrief_notice
     assert "[1]" in answer, answer[:300]
     assert not (home / "uploads" / "everything.md").exists()
     assert proc.poll() is None

@@ -18,6 +18,10 @@ def test_interview_start_answer_and_scorecard(page):
     assert "Flags:" in view.analysis and view.answer_box == ""
     view = last(page.interview_answer(view.state, "No questions, thanks.", view.chat))
     assert "Scorecard" in view.scorecard and "Flags:" in view.analysis, "the last analysis stays on screen"
+    after = last(page.interview_answer(view.state, "One more thing?", view.chat))
+    assert "finished" in after.notice and after.scorecard == view.scorecard, (
+        "a message after the end keeps the scorecard"
+    )
 
 
 def test_too_long_answer_is_refused_and_kept(page):

@@ -42,7 +42,7 @@ def queue_note() -> str:
 
 
 def problem(err: CoachError) -> str:
-    return f"⚠️ {err.explain()}"
+    return f"Warning: {err.explain()}"
 
 
 class PageHandlers(HistoryHandlers):
@@ -108,8 +108,15 @@ class PageHandlers(HistoryHandlers):
             yield InterviewView(chat, state, notice=problem(err), answer_box=text)
             return
         interview = self.coach.interviews.resume(current["sid"], current["state"])
-        if interview.finished:
-            yield InterviewView(chat, state, notice="This interview has finished; start a new one.", answer_box=text)
+        if interview.finished:  # what the finished interview showed stays on screen
+            yield InterviewView(
+                chat,
+                state,
+                analysis=current.get("analysis", ""),
+                scorecard=current.get("scorecard", ""),
+                notice="This interview has finished; start a new one.",
+                answer_box=text,
+            )
             return
         chat.append({"role": "user", "content": answer})
         view = InterviewView(
@@ -129,7 +136,7 @@ class PageHandlers(HistoryHandlers):
                 elif isinstance(event, InterviewerLine):
                     chat.append({"role": "assistant", "content": event.text})
                 elif isinstance(event, InterviewFinished):
-                    view.scorecard = scorecard_markdown(event.card)
+                    view.scorecard = current["scorecard"] = scorecard_markdown(event.card)
                 yield view
         except CoachError as err:
             view.notice = problem(err)
@@ -174,7 +181,7 @@ class PageHandlers(HistoryHandlers):
                     chat[-1] = {"role": "assistant", "content": text}
                     yield AskView(chat, state)
                 elif event.kind == "not_saved":
-                    notice = f"⚠️ Not saved: {event.text}"
+                    notice = f"Warning: Not saved: {event.text}"
                 elif event.kind == "done":
                     result = event.result
         except CoachError as err:

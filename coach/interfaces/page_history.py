@@ -61,7 +61,7 @@ class HistoryHandlers:
         try:
             return session_markdown(self.coach.history.get(sid))
         except CoachError as err:
-            return f"⚠️ {err.explain()}"
+            return f"Warning: {err.explain()}"
 
     def history_export(self, owner, choice) -> str | None:
         sid = session_id(choice)
@@ -78,7 +78,7 @@ class HistoryHandlers:
         try:
             owner = check_owner(owner)
         except InputError as err:
-            return f"⚠️ {err.explain()}"
+            return f"Warning: {err.explain()}"
         if everything:
             if not confirm_all:
                 return "Tick “Yes, delete all my sessions” first."
@@ -117,7 +117,7 @@ class HistoryHandlers:
         try:
             return [[s.source, s.title, s.passages] for s in self.coach.store.sources()]
         except CoachError as err:
-            return [[f"⚠️ {err}", "", 0]]
+            return [[f"Warning: {err}", "", 0]]
 
     def read_upload(self, file: Any, allowed: set[str], what: str, limit: int | None = None) -> str:
         from coach.library.textfiles import read_text_file
@@ -133,7 +133,7 @@ class HistoryHandlers:
         try:
             self.warmup.wait("embedding")
         except CoachError as err:
-            return KnowledgeView(self.knowledge_rows(), f"⚠️ {err.explain()}")
+            return KnowledgeView(self.knowledge_rows(), f"Warning: {err.explain()}")
         stop = self._index_stops.setdefault(browser, threading.Event())
         stop.clear()
 
@@ -144,10 +144,12 @@ class HistoryHandlers:
         try:
             result = self.coach.add_uploads(files if isinstance(files, list) else [files], progress=report, stop=stop)
         except CoachError as err:
-            return KnowledgeView(self.knowledge_rows(), f"⚠️ {err.explain()}")
+            return KnowledgeView(self.knowledge_rows(), f"Warning: {err.explain()}")
         finally:
             self._index_stops.pop(browser, None)
-        notice = result.message() if result.attempted and not result.stopped else "⚠️ " + " ".join(result.problems)
+        notice = (
+            result.message() if result.attempted and not result.stopped else "Warning: " + " ".join(result.problems)
+        )
         return KnowledgeView(self.knowledge_rows(), notice)
 
     def knowledge_stop(self, browser: str = "") -> str:

@@ -240,7 +240,7 @@ def build_ui(handlers: PageHandlers, browser_secret: str):
                 star, flags = h.progress_data(owner_value)
             except CoachError as err:  # a damaged database: say how to recover, in words
                 keep = gr.update()
-                return keep, keep, keep, keep, keep, f"⚠️ {err.explain()}"
+                return keep, keep, keep, keep, keep, f"Warning: {err.explain()}"
             choices = [f"{r[0]} {r[2]}: {r[5]}" for r in rows]
             return (
                 rows,

@@ -74,11 +74,12 @@ def flags_markdown(review: dict[str, Any]) -> str:
     lines.append(f"**Words:** {review.get('word_count', 0)}")
     if review.get("behavioral"):
         marks = " · ".join(
-            f"{'✅' if review['star_present'][k] else '⬜'} {k}" for k in ("situation", "task", "action", "result")
+            f"{k}: {'yes' if review['star_present'][k] else 'missing'}"
+            for k in ("situation", "task", "action", "result")
         )
         lines.append("**STAR:** " + marks)
     for tip in [*review.get("tips", [])[:2], *([review["topic_tip"]] if review.get("topic_tip") else [])]:
-        lines.append(f"💡 {tip['tip']}  \n*Source: {source_line(tip.get('source'))}*")
+        lines.append(f"Tip: {tip['tip']}  \n*Source: {source_line(tip.get('source'))}*")
     return "\n\n".join(lines)
 
 

@@ -82,5 +82,5 @@ class Warmup:
         ]
         text = " · ".join(parts)
         for p, err in self.errors.items():
-            text += f"\n\n⚠️ **{p} failed:** {err}"
+            text += f"\n\nWarning: **{p} failed:** {err}"
         return text

@@ -29,7 +29,7 @@ class UploadResult:
 
     def message(self) -> str:
         text = f"Indexed {len(self.indexed)} file(s): {self.added} new passages."
-        return text + (" ⚠️ " + " ".join(self.problems) if self.problems else "")
+        return text + (" Warning: " + " ".join(self.problems) if self.problems else "")
 
 
 def uploaded_path(file: Any, allowed: Iterable[str], what: str, max_bytes: int) -> Path:

@@ -24,7 +24,9 @@ from coach.library.store import Passage
 from coach.model.llm import ChatModel
 from coach.model.phrasing import check_line, worded_line
 from coach.model.prompts import PromptLibrary, as_data
+from coach.sessions.ask import best_sentence
 from coach.sessions.debrief_areas import area_table, feelings
+from coach.sessions.debrief_notes import bad_moments, question_for_coach
 from coach.sessions.debrief_plan import action_plan, drafts
 from coach.sessions.transcripts import parse_transcript
 from coach.text import quote
@@ -151,11 +153,13 @@ class Debrief:
                 if area and area not in areas:
                     areas.append(area)
         return {
+            "moments": bad_moments(notes),
+            "question": question_for_coach(notes),
             "feelings": [f for f in feelings() if re.search(rf"\b{f}\b", lower)],
             "blames_others": notes_analysis.blames_others,
             "self_blame": notes_analysis.self_blame,
             "weak_questions": weak,
-            "areas": areas[:3] or ["preparation"],
+            "areas": areas[:4] or ["preparation"],
             "area_matches": matches,
             "candidate": candidate,
         }
@@ -224,6 +228,9 @@ class Debrief:
                 )
             elif key == "review":
                 parts = []
+                if facts["moments"]:
+                    said = "\n".join(f"- {m}" for m in facts["moments"])
+                    parts.append(f"From your notes, these are the moments that went badly:\n{said}\n\n")
                 if weak:
                     qs = "; ".join(f'"{quote(w["question"], 80)}"' for w in weak)
                     parts.append(f"The questions that went worst were {qs}.")
@@ -248,7 +255,7 @@ class Debrief:
                 body = " ".join(parts)
             elif key == "improve":
                 lines = []
-                for area in facts["areas"][:2]:
+                for area in facts["areas"][:3]:
                     _, tip, area_query = area_table()[area]
                     p = self.passage(area_query.replace("{match}", facts["area_matches"].get(area, "")).strip())
                     if p:
@@ -275,7 +282,8 @@ class Debrief:
                 info = self.passage("schedule an informational interview with someone in your field")
                 feedback = self.passage("ask the interviewer for feedback after a rejection")
                 extra += [p for p in (info, feedback) if p]
-                body = (
+                answer = self.answer_their_question(facts["question"], cites, extra)
+                body = answer + (
                     "Don't let one interview stop you: keep applying, and go on "
                     f"the next relevant interview as soon as you can{cites.n(main)}."
                     f" Meanwhile, an informational interview keeps you in practice{cites.n(info)}, "
@@ -283,12 +291,26 @@ class Debrief:
                 )
             # Only the first step opens with a model-worded sentence: empathy suits it, and
             # on the small default model longer or later openers drifted into invented details.
-            opener = self.opening_line(number, name, guidance, data.notes) if key == "acknowledge" else None
+            # Not on a small model: its openers read as filler ("It's not just about the job...").
+            small = self.model is None or getattr(self.model, "small", True)
+            opener = (
+                self.opening_line(number, name, guidance, data.notes) if key == "acknowledge" and not small else None
+            )
             text = f"{opener.text} {body}" if opener and opener.from_model else body
             sources = [p for p in [main, *extra] if p]
             yield Step(
                 key, name, text, list(dict.fromkeys(sources)), worded_by_model=bool(opener and opener.from_model)
             )
+
+    def answer_their_question(self, question: str | None, cites: Cites, extra: list[Passage]) -> str:
+        """The person's own question, answered in the words of the passage that best fits it."""
+        embedder = self.reviewer.relevance.embedder if self.reviewer.relevance else None
+        p = self.passage(question) if question and embedder else None
+        if p is None:
+            return ""
+        extra.append(p)
+        sentence = best_sentence(embedder.embed([question])[0], p, embedder)
+        return f'You asked: "{quote(question, 120)}" {sentence}{cites.n(p)}\n\n'
 
     def opening_line(self, number: int, step: str, guidance: str, notes: str):
         if self.model is None:
@@ -333,5 +355,8 @@ class Debrief:
                 for w in facts["weak_questions"]
             ],
             "sources": [p.public() for p in cites.passages],
-            "facts": {k: facts[k] for k in ("feelings", "areas", "blames_others", "self_blame", "candidate")},
+            "facts": {
+                k: facts[k]
+                for k in ("moments", "question", "feelings", "areas", "blames_others", "self_blame", "candidate")
+            },
         }

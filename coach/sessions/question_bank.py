@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import random
 import re
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 from coach.errors import InputError
@@ -100,15 +100,22 @@ class QuestionBank:
     # ---------------------------------------------------------- job descriptions
 
     def skills_in(self, text: str) -> list[Skill]:
-        """Skills a job description names, in the order they first appear."""
-        lower = (text or "").lower()
+        """Skills a job description names, in the order they first appear, each called what the text calls
+        it: "Meta Ads Manager" is asked about as Meta Ads, never as Google Ads (the skill it is filed under)."""
+        text = text or ""
+        lower = text.lower()
         found: list[tuple[int, Skill]] = []
         for skill in self.skills:
-            positions = [
-                m.start() for alias in skill.aliases for m in re.finditer(rf"(?<!\w){re.escape(alias)}(?!\w)", lower)
+            spans = [
+                (m.start(), m.end())
+                for alias in skill.aliases
+                for m in re.finditer(rf"(?<!\w){re.escape(alias)}(?!\w)", lower)
             ]
-            if positions:
-                found.append((min(positions), skill))
+            if spans:
+                start, end = min(spans)
+                own = re.search(rf"(?<!\w){re.escape(skill.name.lower())}(?!\w)", lower)
+                named = skill.name if own else text[start:end]
+                found.append((start, replace(skill, name=named)))
         return [s for _, s in sorted(found, key=lambda f: f[0])]
 
     def skill_questions(self, text: str, rng: random.Random, limit: int) -> list[Question]:
