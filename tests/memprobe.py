@@ -111,6 +111,7 @@ def _coach_memdiag():
                 "tokens": [int(s.n_tokens) for s in states],
                 "live_scores_mb": round(llm.scores.nbytes / 2**20, 1),
             })
+            del states  # "dropcache" below must free them
         out["llama_caches"] = caches
         try:
             from gradio.state_holder import StateHolder

@@ -16,6 +16,7 @@ from typing import Callable, Iterator, Protocol, Sequence
 from coach.errors import ModelError
 from coach.model.gate import MODEL_GATE, ModelGate
 from coach.model.guard import StreamGuard
+from coach.model.sysinfo import release_free_memory
 
 Message = dict  # {"role": "system"|"user"|"assistant", "content": str}
 
@@ -270,6 +271,7 @@ class LlamaCppChatModel:
                 close = getattr(stream, "close", None)
                 if close:
                     close()
+                release_free_memory()
 
     def stream(
         self, messages: Sequence[Message], sampling: Sampling = DEFAULT_SAMPLING, on_queued=None
