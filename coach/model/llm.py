@@ -16,6 +16,7 @@ from typing import Callable, Iterator, Protocol, Sequence
 from coach.errors import ModelError
 from coach.model.gate import MODEL_GATE, ModelGate
 from coach.model.guard import StreamGuard
+from coach.model.sysinfo import release_free_memory
 
 Message = dict  # {"role": "system"|"user"|"assistant", "content": str}
 
@@ -120,6 +121,37 @@ def approx_tokens(text: str) -> int:
 # ------------------------------------------------------------------ llama.cpp
 
 
+def state_cache(llm, capacity_bytes: int):
+    """llama-cpp-python's RAM cache of states, holding at most ``capacity_bytes`` for real.
+
+    Its own LlamaRAMCache counts only each state's llama.cpp bytes (about 6 MB for a 300-token
+    prompt of the default model), but every saved state also holds a copy of the n_batch x
+    vocabulary ``scores`` array: 128 x 49,152 floats, 24 MB, uncounted. After 30 concurrent asks the
+    96 MB cache held 13 states and 312 MB of such copies (issue 17). With ``logits_all=False``
+    llama-cpp-python never writes ``scores`` (sampling reads llama.cpp's own logits) and reads it
+    only for logprobs and stopping criteria, which need ``logits_all`` and are not used here; so
+    a state keeps one zero row in its place (``load_state`` broadcasts it) and the cache counts
+    every array it keeps. What the model writes is unchanged.
+    """
+    import numpy as np
+    from llama_cpp.llama_cache import LlamaRAMCache
+
+    drop_scores = not getattr(llm, "_logits_all", True)
+    zero_row = np.zeros((1, llm.n_vocab()), dtype=np.single)
+
+    class StateCache(LlamaRAMCache):
+        @property
+        def cache_size(self) -> int:
+            return sum(s.llama_state_size + s.scores.nbytes + s.input_ids.nbytes for s in self.cache_state.values())
+
+        def __setitem__(self, key, value) -> None:
+            if drop_scores and value.scores.shape[0] > 1:
+                value.scores = zero_row
+            super().__setitem__(key, value)
+
+    return StateCache(capacity_bytes=capacity_bytes)
+
+
 class LlamaCppChatModel:
     """A GGUF file run in-process by llama-cpp-python, loaded once on first use."""
 
@@ -197,11 +229,8 @@ class LlamaCppChatModel:
                 )
                 # The interviewer's conversation and the coach's comments alternate; a small RAM
                 # cache of llama.cpp states lets each resume from its cached prefix instead of
-                # re-reading its whole history. Each state also carries n_batch x vocabulary logits,
-                # which the cache does not count, so n_batch is kept small.
-                from llama_cpp.llama_cache import LlamaRAMCache
-
-                self._llm.set_cache(LlamaRAMCache(capacity_bytes=STATE_CACHE_BYTES))
+                # re-reading its whole history.
+                self._llm.set_cache(state_cache(self._llm, STATE_CACHE_BYTES))
                 template = self._llm.metadata.get("tokenizer.chat_template", "")
                 self._stop_tokens = tuple(t for t in TURN_MARKERS if t in template) or CHATML_STOPS
             except Exception as err:  # llama.cpp reports a bad file as ValueError or RuntimeError
@@ -242,6 +271,7 @@ class LlamaCppChatModel:
                 close = getattr(stream, "close", None)
                 if close:
                     close()
+                release_free_memory()
 
     def stream(
         self, messages: Sequence[Message], sampling: Sampling = DEFAULT_SAMPLING, on_queued=None

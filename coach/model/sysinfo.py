@@ -21,3 +21,25 @@ def peak_rss_mb() -> float:
 
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024
+
+
+_libc_trim = None
+
+
+def release_free_memory() -> None:
+    """Give the C heap's free pages back to the system (glibc's malloc_trim; a no-op elsewhere).
+
+    A model call allocates and frees several megabyte-sized buffers (llama.cpp state copies)
+    from whichever glibc arena its thread uses; after many concurrent requests the arenas keep
+    hundreds of MB free but resident (issue 17). Trimming after each call returns them.
+    """
+    global _libc_trim
+    if _libc_trim is None:
+        try:
+            import ctypes
+
+            _libc_trim = ctypes.CDLL("libc.so.6").malloc_trim
+        except (OSError, AttributeError):
+            _libc_trim = False
+    if _libc_trim:
+        _libc_trim(0)
