@@ -64,7 +64,7 @@ QUESTIONS = [
     "How do I write a thank-you note after the interview?",
 ]
 
-SITECUSTOMIZE = r'''
+SITECUSTOMIZE = r"""
 import os, threading, time, json
 
 def _coach_memdiag():
@@ -154,7 +154,7 @@ def _coach_memdiag():
 
 if os.environ.get("COACH_MEMDIAG"):
     _coach_memdiag()
-'''
+"""
 
 
 def vm(pid: int) -> dict:

@@ -118,8 +118,12 @@ def test_the_three_modes_history_and_isolation(server, browser):
     assert "Dear" in a.locator("#draft-follow-up textarea").input_value()
     a.screenshot(path=str(SHOTS / "debrief.png"), full_page=True)
 
-    # Ask: streamed answer with cited passages shown under it.
+    # Ask: the sessions to continue from are there at once, without opening History first.
     tab(a, "Ask the coach")
+    a.locator("#ask-context input").click()
+    a.locator("#ask-context [data-testid=dropdown-option]").filter(has_text="debrief").first.wait_for(timeout=WAIT)
+    a.keyboard.press("Escape")
+    # Ask: streamed answer with cited passages shown under it.
     box = a.locator("#ask-box textarea")
     box.fill("How do I stop rambling when I answer?")
     box.press("Enter")

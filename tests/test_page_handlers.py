@@ -41,6 +41,9 @@ def test_ask_streams_and_lists_sources_and_saves(page, fake_model):
     sources = [m for m in chat if m.get("metadata")]
     assert sources and sources[0]["metadata"]["title"].startswith("[1]")
     assert any(r[2] == "ask" for r in page.history_rows("me"))
+    stopped = [{"role": "user", "content": "First question?"}, {"role": "assistant", "content": ""}]
+    after = list(page.ask(new_state(), "me", "How should I practise?", stopped, None))[-1].chat
+    assert all(str(m["content"]).strip() for m in after), "a reply stopped with nothing shown leaves no empty bubble"
 
 
 def test_debrief_walks_five_steps_then_report_and_drafts(page):

@@ -152,7 +152,10 @@ class PageHandlers(HistoryHandlers):
 
     def ask(self, state, owner, question, chat, context_session) -> Iterator[AskView]:
         state = state or new_state()
-        chat = list(chat or [])
+        # A reply stopped before anything passed its checks left an empty bubble: it goes.
+        chat = [
+            m for m in (chat or []) if not (m.get("role") == "assistant" and str(m.get("content") or "").strip() == "")
+        ]
         try:
             owner = check_owner(owner)
             q = check_text(question, 2000, "question")

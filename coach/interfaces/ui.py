@@ -93,9 +93,13 @@ def build_ui(handlers: PageHandlers, browser_secret: str):
                     )
 
             # ---------------------------------------------------------------- ask
-            with gr.Tab("Ask the coach", id="ask"):
+            with gr.Tab("Ask the coach", id="ask") as ask_tab:
                 ask_context = gr.Dropdown(
-                    label="Continue from a session (optional)", choices=[], value=None, allow_custom_value=False
+                    label="Continue from a session (optional)",
+                    choices=[],
+                    value=None,
+                    allow_custom_value=False,
+                    elem_id="ask-context",
                 )
                 ask_chat = gr.Chatbot(label="Coach", height=460, elem_id="ask-chat")
                 ask_box = gr.Textbox(label="Your question (Enter sends)", lines=1, elem_id="ask-box")
@@ -252,6 +256,15 @@ def build_ui(handlers: PageHandlers, browser_secret: str):
             )
 
         hist_outputs = [hist_table, hist_id, star_plot, flag_plot, ask_context, hist_notice]
+
+        def ask_sessions(owner_value):
+            """The sessions to continue from, fresh each time the Ask tab opens (not only after History)."""
+            try:
+                return gr.update(choices=h.session_choices(owner_value))
+            except CoachError:
+                return gr.update()
+
+        ask_tab.select(ask_sessions, owner, ask_context)
         hist_refresh.click(refresh_history, owner, hist_outputs, api_name="history_list")
         history_tab.select(refresh_history, owner, hist_outputs)
         demo.load(refresh_history, owner, hist_outputs)
