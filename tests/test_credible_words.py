@@ -378,3 +378,16 @@ def test_the_debrief_names_the_moments_matches_the_areas_and_answers_the_questio
     assert matched >= 30 and expected == 32
     husband = coach.debriefer.facts(DebriefInput(rows("debrief_notes.jsonl")[6]["notes"]))["moments"]
     assert any("husband" in m for m in husband)
+
+
+def test_the_same_follow_up_is_never_worded_twice_and_non_answers_are_seen_anywhere():
+    q, kind, short = "Tell me about a time you won a customer.", "behavioral", "I got them to switch to us."
+    first = follow_up(q, kind, short, ["too_short"], "tough")
+    second = follow_up(q, kind, "We just talked a lot.", ["too_short"], "tough", [first.text])
+    assert first.reason == second.reason == "too_short" and first.text != second.text
+    for answer in (
+        "Nothing really comes to mind, to be honest. I'm pretty careful.",
+        "Um... I don't know. I'm a perfectionist?",
+    ):
+        assert non_answer(answer), answer
+        assert follow_up(q, kind, answer, ["too_short"], "neutral").reason == "non_answer"

@@ -87,6 +87,7 @@ def test_degenerate_model_text_falls_back_to_bank_wording(make_coach, fake_model
 
 
 def test_model_wording_is_used_when_it_passes_the_checks(make_coach, fake_model):
+    fake_model.small = False  # a small model's lines are authored; a bigger one's are judged and used
     fake_model.enqueue("Welcome, and thanks for coming in today.")
     coach = make_coach(fake_model)
     sid, interview = coach.interviews.start(InterviewSettings(kind="behavioral", questions=1, seed=5))
@@ -156,3 +157,13 @@ def test_each_interviewer_prompt_starts_with_the_previous_one_so_the_model_cache
     last = calls[-1]
     assert [m["role"] for m in last[1:]] == ["user", "assistant"] * ((len(last) - 2) // 2) + ["user"]
     assert sum(GOOD in m["content"] for m in last) == 2, "each answer is sent once, not twice"
+
+
+def test_a_small_model_is_never_asked_for_interviewer_lines(make_coach, fake_model):
+    """Measured: 1 of 39 tiny-model lines passed the judge, and it spoke as the candidate."""
+    fake_model.default = "I'll ask you 3 questions, and I'm ready to answer them."
+    coach = make_coach(fake_model)
+    sid, interview = coach.interviews.start(InterviewSettings(kind="behavioral", questions=1, seed=5))
+    run(interview, ["Yes.", GOOD, "What are the next steps?"])
+    assert fake_model.history == [], "nothing was sent to the small model"
+    assert interview.finished

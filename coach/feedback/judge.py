@@ -63,13 +63,17 @@ META = re.compile(
 APOLOGY = re.compile(r"\b(sorry|apologi[sz]e|apologies|inconvenience|for the wait|my mistake)\b", re.I)
 WRONG_ROLE = re.compile(
     r"\b(thank you for having me|thanks for having me|i'?m here for|i'?m (really |very )?excited about (the|this)"
-    r"|i'?ve prepared|i'?m ready for your questions|my answer (is|would be)|i would like to ask you"
+    r"|i'?ve prepared|i'?m ready (for your questions|to answer)|my answer (is|would be)|i would like to ask you"
     r"|i'?d (also )?like to know|my (last|previous|current) (job|role|manager|team|employer)"
     r"|i (think i )?(did well|could have|should have))\b",
     re.I,
 )
 # Claims about the candidate that only hold if they said so: their words must be there.
-CLAIM = re.compile(r"\b(i'?m glad to hear|it'?s good to see you again|welcome back|last week|again after)\b", re.I)
+CLAIM = re.compile(
+    r"\b(i'?m glad to hear|it'?s good to see you again|welcome back|last week|again after|you'?re right"
+    r"|i agree|i'?ll give you that)\b",
+    re.I,
+)
 PAST_EXAMPLE = re.compile(
     r"\b(a (specific |particular )?time (you|when)|an? (specific |real )?example of (a time |when )"
     r"|specific example|what was the (outcome|result)|what happened in the end|how did .{0,40} turn out"
@@ -156,11 +160,17 @@ def non_answer(text: str) -> bool:
     words = WORD.findall(text.lower())
     if len(words) > 14:
         return False
+    if re.search(
+        r"\b(nothing (really )?(comes|springs) to mind|i can'?t (really )?think of|i cannot think of"
+        r"|i (don'?t|do not) (really )?have (one|an example)|no idea)\b",
+        text,
+        re.I,
+    ):
+        return True
     return bool(
         re.search(
-            r"^\W*(yes|yeah|no|nope|maybe|sure|not really|i (don'?t|do not) know|i'?m not sure|no idea"
-            r"|nothing (comes|springs) to mind|i can'?t think of|i cannot think of|i (don'?t|do not) have one"
-            r"|pass|hmm+|um+)\b",
+            r"^\W*(yes|yeah|no|nope|maybe|sure|not really|i (don'?t|do not) know|i'?m not sure"
+            r"|pass|hmm+|um+)\W*$|^\W*(um+\W+)*(i (don'?t|do not) know|i'?m not sure)\b",
             text.strip(),
             re.I,
         )
@@ -230,6 +240,8 @@ def _repeat(text: str, ctx: LineContext) -> str | None:
             return "repeat"
     if ctx.question and len(key.split()) >= 4 and copies(text, ctx.question, 0.9) and copies(ctx.question, text, 0.8):
         return "repeat"
+    if ctx.slot == "acknowledgement" and ctx.question and len(key.split()) >= 4 and copies(text, ctx.question, 0.75):
+        return "repeat"  # the question read back is not an acknowledgement
     return None
 
 

@@ -9,6 +9,7 @@ its text passes the judge, praises nothing the flags contradict, and is supporte
 from __future__ import annotations
 
 import re
+import zlib
 from typing import Any
 
 from coach.feedback.flags import PRIORITY
@@ -19,6 +20,11 @@ from coach.model.phrasing import copies, worded_line
 from coach.model.prompts import PromptLibrary, as_data
 from coach.sessions.question_bank import Question
 
+NO_FLAGS = (
+    "A solid answer: keep it this clear and specific.",
+    "Nothing to fix here: answer like this on the day.",
+    "That is the shape to keep: clear, specific and complete.",
+)
 PRAISE = re.compile(r"\b(great|solid|excellent|well done|good job|strong|perfect|impressive|clear|directly)\b", re.I)
 NO_PRAISE_FLAGS = ("off_topic", "too_short", "blames_others", "self_blame", "missing_action")
 
@@ -48,7 +54,8 @@ def authored_comment(review: Review) -> tuple[str, Any]:
         return f"{good} {top.tip}", top.passage
     if review.analysis.flags:
         return good, None
-    return f"{good} A solid answer: keep it this clear and specific.", None
+    # Chosen by the question, so the same words do not come back answer after answer.
+    return f"{good} {NO_FLAGS[zlib.crc32(review.analysis.question.encode()) % len(NO_FLAGS)]}", None
 
 
 def agrees_with_flags(text: str, flags: list[str]) -> str | None:
@@ -70,6 +77,8 @@ def answer_comment(
     fallback, passage = authored_comment(review)
     if passage is None:
         return {"text": fallback, "source": None, "worded_by_model": False}
+    if model.small:  # as for the interviewer's lines: a small model's comments did not pass the judge
+        return {"text": fallback, "source": passage.public(), "source_label": passage.label(), "worded_by_model": False}
     facts = ", ".join(flags) if flags else "no problems"
     latest = prompts.render(
         "answer_comment",

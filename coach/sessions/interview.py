@@ -33,11 +33,10 @@ from coach.sessions.interview_types import (
     InterviewFinished,
     InterviewSettings,
 )
-from coach.sessions.interviewer_words import ACKNOWLEDGE, acknowledgement, follow_up, reply_to_questions
+from coach.sessions.interviewer_words import acknowledgement, follow_up, reply_to_questions
 from coach.sessions.question_bank import Question, QuestionBank
 from coach.sessions.scorecard import build_scorecard
 
-ACKNOWLEDGE_PLAIN = ACKNOWLEDGE["plain"]
 CLOSING_QUERY = "questions to ask the interviewer at the end of the interview"
 CLOSING_NOTES = {
     "none": "Having no questions at the end can read as a lack of interest: prepare two or three about the role, "
@@ -131,6 +130,11 @@ class MockInterview:
         the candidate's words together), so the next turn's prompt starts with what
         llama.cpp already has in its cache and only the new turn is read.
         """
+        if self.model.small:
+            # Measured on the default 135M model over the scripted interviews: 1 of 39 lines passed the
+            # judge, and that one spoke as the candidate ("I'm ready to answer them"). A small model's
+            # interviewer lines are therefore authored; a bigger model is asked, and judged the same way.
+            return self._authored(fallback)
         latest = self.prompts.render(prompt, **variables)
         context.instruction = self.prompts.render(
             prompt, **{k: ("" if k in ("answer",) else v) for k, v in variables.items()}
@@ -208,7 +212,7 @@ class MockInterview:
         review = self.reviewer.review(q.text, text)
         record = {"question": q.public(), "answer": text, "follow_up_question": None, "follow_up_answer": None}
         self.state["records"].append(record)
-        gap = follow_up(q.text, q.kind, text, review.analysis.flags, style)
+        gap = follow_up(q.text, q.kind, text, review.analysis.flags, style, self._said())
         if gap is None:
             yield AnswerReviewed(review.public())
             yield from self._score_and_move_on(record, review)
@@ -273,8 +277,8 @@ class MockInterview:
             yield self._say(line.text, {"closing": True, "worded_by_model": line.from_model, "rejected": line.rejected})
             return
         authored = acknowledgement(answered, review.analysis, style, self._said())
-        if self.model.small and authored not in ACKNOWLEDGE_PLAIN[style] or not authored:
-            ack = self._authored(authored)  # the candidate's own detail, given back, beats a tiny model's guess
+        if not authored:
+            ack = self._authored(authored)
         else:
             ack = self._word(
                 "interviewer_transition",

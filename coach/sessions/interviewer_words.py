@@ -169,48 +169,96 @@ class FollowUp:
     text: str
 
 
+REAL_QUESTION = re.compile(
+    r"^(what|how|when|where|who|which|why|is|are|do|does|did|can|could|would|will|should|may)\b", re.I
+)
+
+
 def asks_instead(question: str, answer: str) -> bool:
-    """The candidate asked the interviewer something instead of answering (and the question did not ask for that)."""
-    if ASKS_FOR_QUESTIONS.search(question):
+    """The candidate asked the interviewer something instead of answering (and the question did not ask for that).
+
+    "I'm a perfectionist?" ends with a question mark but asks nothing: the question must read as one."""
+    if ASKS_FOR_QUESTIONS.search(question) or non_answer(answer):
         return False
     sentences = split_sentences(answer)
-    return bool(sentences) and sentences[-1].rstrip().endswith("?") and len(answer.split()) <= 40
+    asked = [s for s in sentences if s.rstrip().endswith("?")]
+    if not asked or len(answer.split()) > 40:
+        return False
+    # "Sorry, before I answer, what does a typical week look like?": any clause may carry the question.
+    clauses = [c.strip() for c in re.split(r"[,;:]\s+", asked[-1])]
+    return any(REAL_QUESTION.match(c) for c in clauses) or "can i ask" in answer.lower()
 
 
 def restate(question: str) -> str:
-    return question if question.rstrip().endswith("?") else question.rstrip(". ") + "?"
+    """The bank's question as it was asked (a "Tell me about..." stays a statement)."""
+    return question.strip()
 
 
-def follow_up(question: str, kind: str, answer: str, flags: list[str], style: str) -> FollowUp | None:
-    """The one follow-up an answer earns, by its gap and the question's kind, or None to move on."""
+# Each gap has several wordings, so the same follow-up is never said twice in one interview.
+FOLLOW_UPS = {
+    ("non_answer", "behavioral"): [
+        "Any example counts, from work, study or outside. Can you think of one, or shall we move on?",
+        "It can be a small example. Is there one time that comes close, or would you rather move on?",
+    ],
+    ("non_answer", "motivation"): [
+        "What matters most to you in your next role, and why?",
+        "What would make this role a good next step for you?",
+    ],
+    ("non_answer", "other"): [
+        "There's no single right answer. What is the first thing you would do?",
+        "Think out loud if it helps. Where would you start?",
+    ],
+    ("too_short", "behavioral"): [
+        "Could you walk me through what you did, step by step?",
+        "What exactly did you do, and in what order?",
+        "Can you tell me more about your own part in it?",
+    ],
+    ("too_short", "situational"): [
+        "Could you walk me through what you would do, step by step?",
+        "What would you do first, and what next?",
+    ],
+    ("too_short", "technical"): [
+        "Could you walk me through how you would approach it, step by step?",
+        "Where would you start, and what would you check next?",
+    ],
+    ("too_short", "motivation"): [
+        "Could you say a bit more: what draws you to it, and why?",
+        "What is it about this that matters to you?",
+    ],
+    ("missing_result", "behavioral"): [
+        "What was the outcome, and can you put a number on it?",
+        "How did it turn out in the end, and how did you know?",
+        "What changed as a result, in numbers if you have them?",
+    ],
+}
+
+
+def _wording(gap: str, kind: str, said: list[str], lead: str = "") -> str:
+    options = FOLLOW_UPS.get((gap, kind)) or FOLLOW_UPS.get((gap, "other")) or FOLLOW_UPS[(gap, "behavioral")]
+    earlier = " ".join(said)
+    return next((lead + o for o in options if o not in earlier), lead + options[-1])
+
+
+def follow_up(
+    question: str, kind: str, answer: str, flags: list[str], style: str, said: list[str] | None = None
+) -> FollowUp | None:
+    """The one follow-up an answer earns, by its gap and the question's kind, or None to move on.
+
+    ``said`` is what the interviewer already said, so no wording is used twice."""
+    said = said or []
     friendly = style == "friendly"
     if asks_instead(question, answer):
         lead = "Good question; I'll leave time for yours at the end." if style != "tough" else "Hold that for the end."
         return FollowUp("candidate_question", f"{lead} For now, back to mine. {restate(question)}")
     if non_answer(answer):
         ease = "Take your time. " if friendly else ""
-        if kind == "behavioral":
-            text = f"{ease}Any example counts, from work, study or outside. Can you think of one, or shall we move on?"
-        elif kind == "motivation":
-            text = f"{ease}What matters most to you in your next role, and why?"
-        else:
-            text = f"{ease}There's no single right answer. What is the first thing you would do?"
-        return FollowUp("non_answer", text)
+        return FollowUp("non_answer", _wording("non_answer", kind, said, ease))
     if "off_topic" in flags:
         return FollowUp("off_topic", f"Let me bring us back to the question. {restate(question)}")
     if "too_short" in flags:
-        text = {
-            "behavioral": "Could you walk me through what you did, step by step?",
-            "situational": "Could you walk me through what you would do, step by step?",
-            "technical": "Could you walk me through how you would approach it, step by step?",
-            "motivation": "Could you say a bit more: what draws you to it, and why?",
-        }.get(kind, "Could you say a bit more about that?")
-        return FollowUp("too_short", ("Thanks. " if friendly else "") + text)
+        return FollowUp("too_short", _wording("too_short", kind, said, "Thanks. " if friendly else ""))
     if "missing_result" in flags:
-        text = "What was the outcome, and can you put a number on it?"
-        if style == "tough":
-            text = "What was the outcome, in numbers if you have them?"
-        return FollowUp("missing_result", text)
+        return FollowUp("missing_result", _wording("missing_result", "behavioral", said))
     return None
 
 
