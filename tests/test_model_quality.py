@@ -25,6 +25,8 @@ def test_supported_citation_rate(make_coach):
     figures = citation_rate(coach, load_jsonl(DATA / "ask_questions.jsonl"))
     print("citations:", {k: round(v, 3) if isinstance(v, float) else v for k, v in figures.items()})
     assert figures["shown_supported_rate"] >= 0.95
-    assert figures["model_supported_rate"] >= 0.25  # measured 0.34 with the default model (README)
+    # Measured 0.18 with the default model since the voice and polarity checks (0.34 before): a sentence
+    # that cannot be verified is replaced by the passage's own words, which is the point.
+    assert figures["model_supported_rate"] >= 0.15
     assert figures["in_scope_answered"] == 1.0
     assert figures["out_of_scope_declined"] >= 0.8
