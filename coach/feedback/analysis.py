@@ -79,10 +79,14 @@ def patterns() -> Patterns:
     )
 
 
+def is_action(match: re.Match) -> bool:
+    """A match of the action pattern that is a deed ("I called"), not a state of mind ("I wanted")."""
+    return not (match.group("ed") and match.group("ed").lower() in patterns().not_actions)
+
+
 def count_actions(text: str) -> int:
     """Things the candidate says they did ("I called", "I then rewrote"), not states of mind ("I wanted")."""
-    p = patterns()
-    return sum(1 for m in p.action.finditer(text) if not (m.group("ed") and m.group("ed").lower() in p.not_actions))
+    return sum(1 for m in patterns().action.finditer(text) if is_action(m))
 
 
 @dataclass(frozen=True)

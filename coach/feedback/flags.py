@@ -19,7 +19,9 @@ class Flag:
     area: str | None = None  # the debrief's improvement area it points to
     weight: int = 1  # how much it counts when the debrief ranks weak answers
     gap: str | None = None  # for a thin answer: what the follow-up should address
-    follow_up: str | None = None  # the generic follow-up question for that gap
+    # The probe a custom or job-description question carries as its bank follow-up. The interview's own
+    # follow-ups are chosen by gap and question kind in coach/sessions/interviewer_words.py.
+    follow_up: str | None = None
 
 
 # In order of priority: the first flag present is the first thing to improve.
@@ -32,7 +34,6 @@ REGISTRY: tuple[Flag, ...] = (
         area="answering",
         weight=3,
         gap="does not really answer the question",
-        follow_up="Let me bring us back to the question: can you give me a specific example that answers it?",
     ),
     Flag(
         "missing_result",
@@ -60,7 +61,6 @@ REGISTRY: tuple[Flag, ...] = (
         area="preparation",
         weight=2,
         gap="is very short and gives few details",
-        follow_up="Could you walk me through that in a bit more detail: what exactly did you do?",
     ),
     Flag(
         "no_numbers",
@@ -133,8 +133,6 @@ REPORT_ORDER = (
     "hedging",
 )
 PRIORITY = tuple(f.name for f in REGISTRY)
-# Thin answers get one follow-up; the first of these present decides which.
-THIN = tuple(f.name for f in REGISTRY if f.follow_up)
 
 
 def flag(name: str) -> Flag:

@@ -26,7 +26,7 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from coach.model.guard import degenerate_reason
+from coach.model.guard import degenerate_reason, normalise
 from coach.model.phrasing import TAG, copies
 
 SLOT_WORDS = {
@@ -226,17 +226,17 @@ def judge(line: str, ctx: LineContext) -> str | None:
 
 
 def _repeat(text: str, ctx: LineContext) -> str | None:
-    key = re.sub(r"[^a-z0-9 ]", "", text.lower()).strip()
+    key = normalise(text)
     for earlier in ctx.earlier_lines:
         for part in [earlier, *re.split(r"\n+", earlier)]:
-            other = re.sub(r"[^a-z0-9 ]", "", part.lower()).strip()
+            other = normalise(part)
             if other and (
                 key == other or (len(key.split()) >= 4 and copies(text, part, 0.9) and copies(part, text, 0.9))
             ):
                 return "repeat"
     opening = key.split()[:5]
     if ctx.slot == "acknowledgement" and len(opening) == 5:
-        if any(re.sub(r"[^a-z0-9 ]", "", e.lower()).split()[:5] == opening for e in ctx.earlier_lines):
+        if any(normalise(e).split()[:5] == opening for e in ctx.earlier_lines):
             return "repeat"
     if ctx.question and len(key.split()) >= 4 and copies(text, ctx.question, 0.9) and copies(ctx.question, text, 0.8):
         return "repeat"

@@ -33,7 +33,7 @@ from coach.model.guard import degenerate_reason
 from coach.model.llm import DEFAULT_SAMPLING, ChatModel, Message, Sampling
 from coach.model.prompts import INSTRUCTION_LIKE, PromptLibrary, as_data, neutralise, passages_block
 from coach.model.streaming import stream_with_notices
-from coach.text import split_sentences
+from coach.text import cosine, split_sentences
 
 # Below this retrieval score the knowledge base has nothing on the question.
 # Calibrated on tests/data/ask_questions.jsonl: every in-scope question's best
@@ -112,7 +112,7 @@ def best_sentence(question_vec: Sequence[float], passage: Passage, embedder: Emb
     if len(sentences) == 1:
         return sentences[0]
     vectors = embedder.embed(sentences)
-    scores = [sum(a * b for a, b in zip(question_vec, v)) for v in vectors]
+    scores = [cosine(question_vec, v) for v in vectors]
     return sentences[max(range(len(scores)), key=scores.__getitem__)]
 
 
@@ -311,7 +311,7 @@ def sentence_problem(text: str, question: str, passage: Passage, embedder: Embed
     if not candidates:
         return None
     vectors = embedder.embed([text, *candidates])
-    scores = [sum(a * b for a, b in zip(vectors[0], v)) for v in vectors[1:]]
+    scores = [cosine(vectors[0], v) for v in vectors[1:]]
     nearest = candidates[max(range(len(scores)), key=scores.__getitem__)]
     if bool(NEGATION.search(text)) != bool(NEGATION.search(nearest)):
         return "contradicts its passage"

@@ -289,10 +289,9 @@ class Debrief:
                     f" Meanwhile, an informational interview keeps you in practice{cites.n(info)}, "
                     f"and feedback from this interviewer tells you what to fix{cites.n(feedback)}."
                 )
-            # Only the first step opens with a model-worded sentence: empathy suits it, and
-            # on the small default model longer or later openers drifted into invented details.
-            # Not on a small model: its openers read as filler ("It's not just about the job...").
-            small = self.model is None or getattr(self.model, "small", True)
+            # Only the first step opens with a model-worded sentence, and only from a bigger model: empathy
+            # suits it, but a small model's openers read as filler ("It's not just about the job...").
+            small = self.model is None or self.model.small
             opener = (
                 self.opening_line(number, name, guidance, data.notes) if key == "acknowledge" and not small else None
             )

@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from coach.feedback.analysis import Analysis, patterns, without_fillers
+from coach.feedback.analysis import Analysis, is_action, patterns, without_fillers
 from coach.feedback.judge import non_answer
 from coach.text import split_sentences
 
@@ -136,13 +136,14 @@ def answer_detail(answer: str) -> tuple[str, str] | None:
         for c in _clauses(s)
         if 3 <= len(c.split()) <= 16 and not HYPOTHETICAL.search(c)
     ]
-    results = [(_result_weight(c), i, c) for i, c in enumerate(clauses) if p.number.search(c) and _result_weight(c) > 0]
+    weighed = [(_result_weight(c), i, c) for i, c in enumerate(clauses) if p.number.search(c)]
+    results = [w for w in weighed if w[0] > 0]
     if results:
         _, _, best = max(results)
         return "result", _spoken_back(best)
     for clause in clauses:
         m = p.action.match(clause)
-        if m and clause.startswith("I ") and not (m.group("ed") and m.group("ed").lower() in p.not_actions):
+        if m and clause.startswith("I ") and is_action(m):
             return "action", _spoken_back(clause)
     return None
 
