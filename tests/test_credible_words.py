@@ -391,3 +391,13 @@ def test_the_same_follow_up_is_never_worded_twice_and_non_answers_are_seen_anywh
     ):
         assert non_answer(answer), answer
         assert follow_up(q, kind, answer, ["too_short"], "neutral").reason == "non_answer"
+
+
+def test_the_passages_own_words_are_advice_not_a_script_a_disclaimer_or_half_a_quote():
+    from coach.sessions.ask import is_aside
+
+    assert is_aside("Based on my research and my five years in payroll, I was hoping for a base salary of 58,000.")
+    assert is_aside("This is general information, not legal advice.")
+    assert is_aside("I'd be grateful.\" Do not argue with the decision.")
+    assert not is_aside("Send each interviewer their own thank-you note within 24 hours.")
+    assert not is_aside('If you are asked, you can say "I haven\'t seen that data, but here is how I would find out."')

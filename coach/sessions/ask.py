@@ -103,12 +103,27 @@ def tidy_sentence(text: str) -> str:
     return text
 
 
+# Passage sentences that are not advice on their own: an example script in the first person
+# ("I was hoping for a base salary closer to..."), a disclaimer, or a piece of a split quotation.
+ASIDE = re.compile(r"^\W*(I|I'd|I'm|I've|I'll|My)\b|\bnot (legal|financial) advice\b", re.I)
+
+
+def is_aside(sentence: str) -> bool:
+    scripted = re.search(r"\b(I|my)\b", sentence) and not re.search(r"\byou", sentence, re.I)
+    return bool(ASIDE.search(sentence) or scripted) or sentence.count('"') % 2 == 1
+
+
 def best_sentence(question_vec: Sequence[float], passage: Passage, embedder: Embedder) -> str:
     """The passage's sentence closest to the question (a reasonable length one if any)."""
     clean = [
         s for s in split_sentences(passage.text) if not INSTRUCTION_LIKE.search(s) and not re.search(r"</?[a-z]+>", s)
     ]
-    sentences = [s for s in clean if 5 <= len(s.split()) <= 50] or clean[:1] or [neutralise(passage.text)]
+    sentences = (
+        [s for s in clean if 5 <= len(s.split()) <= 50 and not is_aside(s)]
+        or [s for s in clean if 5 <= len(s.split()) <= 50]
+        or clean[:1]
+        or [neutralise(passage.text)]
+    )
     if len(sentences) == 1:
         return sentences[0]
     vectors = embedder.embed(sentences)

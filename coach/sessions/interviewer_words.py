@@ -267,7 +267,8 @@ def follow_up(
 TOPICS = (
     (
         "success",
-        r"\bsuccess|\bexpect|first (month|90|three|six|year)|looks? like in\b|\bmeasured\b|\bgood look like\b",
+        r"\bsuccess|\bexpect|first (month|90|ninety|three|six|year)|looks? like in\b|\bmeasured\b|\bgood look like\b"
+        r"|\bbiggest (problem|challenge)",
         "That's one of the strongest questions you can ask: it shows you care about doing the job well.",
     ),
     (
