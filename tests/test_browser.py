@@ -107,16 +107,30 @@ def test_the_three_modes_history_and_isolation(server, browser):
         "My interview for a junior analyst job went badly. I froze when they asked about my greatest weakness "
         "and I hadn't researched the company. I feel so embarrassed."
     )
+    a.locator("#debrief-role textarea").fill("junior analyst")
     a.locator("#start-debrief").click()
     a.locator("#debrief-chat").get_by_text("Step 1 of 5").wait_for(timeout=WAIT)
     for n in range(2, 6):
         a.locator("#debrief-next").click()
         a.locator("#debrief-chat").get_by_text(f"Step {n} of 5").wait_for(timeout=WAIT)
+        if n == 4:  # the practise step: a new answer typed there is read and answered
+            a.locator("#debrief-reply textarea").fill(
+                "My weakness is that I say yes to too much, so I now write every request into a list and agree "
+                "deadlines before I take the work on. Is that better?"
+            )
+            a.locator("#debrief-next").click()
+            a.locator("#debrief-chat").get_by_text("Read as your answer to").wait_for(timeout=WAIT)
+            a.locator("#debrief-chat").get_by_text("Step 5 of 5").wait_for(timeout=WAIT)
+            break
     a.locator("#debrief-next").click()
     a.locator("#debrief-report").get_by_text("Action plan").wait_for(timeout=WAIT)
     assert "Sources" in a.locator("#debrief-report").inner_text()
     assert "Dear" in a.locator("#draft-follow-up textarea").input_value()
     a.screenshot(path=str(SHOTS / "debrief.png"), full_page=True)
+    # Practising the weak question: the form shows what is practised, not the previous interview's settings.
+    a.locator("#debrief-practise").click()
+    a.locator("#interview-notice").get_by_text("Practising").wait_for(timeout=WAIT)
+    assert a.locator("#interview-role textarea").input_value() == "junior analyst"
 
     # Ask: the sessions to continue from are there at once, without opening History first.
     tab(a, "Ask the coach")
@@ -144,6 +158,9 @@ def test_the_three_modes_history_and_isolation(server, browser):
     a.wait_for_function("() => /debrief/.test(document.querySelector('#history-table')?.innerText || '')", timeout=WAIT)
     table = a.locator("#history-table").inner_text()
     assert "interview" in table and "debrief" in table and "ask" in table
+    # One finished interview is enough to draw: its STAR scores are points and its flags visible bars.
+    for plot in ("#star-plot", "#flag-plot"):
+        a.locator(f"{plot} canvas, {plot} svg").first.wait_for(timeout=WAIT)
     a.screenshot(path=str(SHOTS / "history.png"), full_page=True)
 
     tab(b, "History")

@@ -22,6 +22,10 @@ def test_interview_start_answer_and_scorecard(page):
     assert "finished" in after.notice and after.scorecard == view.scorecard, (
         "a message after the end keeps the scorecard"
     )
+    star, flags, star_x, flag_y = page.progress_data("me")
+    assert list(star["interview"]) == [1, 1, 1, 1] and star_x == [0.5, 1.5], "one interview is drawn, as points"
+    assert flag_y[0] == 0 and flag_y[1] >= max(flags["count"], default=1), "the flag axis starts at 0"
+    assert all("_" not in f for f in flags["flag"]), "flags are named in words"
 
 
 def test_too_long_answer_is_refused_and_kept(page):
@@ -56,7 +60,8 @@ def test_debrief_walks_five_steps_then_report_and_drafts(page):
     view = page.debrief_next(view.state, "Thanks, that helps.", view.chat)
     assert "Action plan" in view.report and "Dear" in view.follow_up and "feedback" in view.feedback_request.lower()
     assert "## 1." not in view.report and "Draft:" not in view.report, "steps and drafts are shown elsewhere"
-    assert view.chat[-1] == {"role": "user", "content": "Thanks, that helps."}
+    assert view.chat[-2] == {"role": "user", "content": "Thanks, that helps."}
+    assert "action plan" in view.chat[-1]["content"], "a reply between steps is answered, never ignored"
     practice = last(page.practise_weak(view.state, "me", "mid", "neutral"))
     assert "weakness" in practice.chat[0]["content"].lower() and "Practising 1 question" in practice.notice
 
@@ -96,3 +101,27 @@ def test_knowledge_upload_checks_type_size_and_indexes(page, tmp_path):
     assert any(r[0] == "uploads/my-notes.md" for r in view.rows)
     view = page.knowledge_remove("uploads/my-notes.md")
     assert "Removed" in view.notice and not any(r[0] == "uploads/my-notes.md" for r in view.rows)
+
+
+def test_debrief_reads_what_is_typed_between_steps(page):
+    """Issue 11: "Is that better?" went unanswered. A new answer is analysed against the question that went
+    badly, a question is answered from a passage with its source, anything else gets a reply for the step."""
+    notes = "It went badly. They asked me to tell them about a time I failed and I froze and rambled."
+    view = last(page.debrief_start(new_state(), "me", notes, None, "analyst"))
+    view = page.debrief_next(view.state, "I just feel stupid.", view.chat)
+    assert view.chat[-3]["content"] == "I just feel stupid." and "normal" in view.chat[-2]["content"]
+    assert "Step 2 of 5" in view.chat[-1]["content"]
+    view = page.debrief_next(view.state, "Should I email the recruiter to explain?", view.chat)
+    reply = next(m for m in view.chat if m["content"].startswith("You asked:"))
+    assert "[1]" in reply["content"]
+    assert view.chat[view.chat.index(reply) + 1]["metadata"]["title"].startswith("[1] ")
+    view = page.debrief_next(view.state, "", view.chat)
+    assert "Type a new answer" in view.notice, "the practise step says what a reply there does"
+    vague = (
+        "Um, I guess I failed at some stuff sometimes, like everyone does, and it was fine in the end really. "
+        "Is that better?"
+    )
+    view = page.debrief_next(view.state, vague, view.chat)
+    read = next(m["content"] for m in view.chat if m["content"].startswith("Read as your answer to"))
+    assert "fail" in read.lower() and "Flags:" in read, read
+    assert "Is that better" not in read

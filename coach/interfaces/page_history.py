@@ -10,6 +10,7 @@ import threading
 from typing import TYPE_CHECKING, Any
 
 from coach.errors import CoachError, InputError
+from coach.feedback.flags import label
 from coach.interfaces.exports import delete_exports, write_export
 from coach.interfaces.limits import check_owner
 from coach.interfaces.views import KnowledgeView
@@ -92,7 +93,10 @@ class HistoryHandlers:
         return f"Deleted session {sid}."
 
     def progress_data(self, owner):
-        """(STAR scores per interview, flag counts) as pandas frames for the plots."""
+        """(STAR scores per interview, flag counts in words, the STAR plot's x range, the flag plot's y range).
+
+        STAR scores are drawn as points, so a single interview shows; the flag axis starts at 0
+        and reaches at least 1, so a flag seen once is a visible bar."""
         import pandas as pd
 
         star_rows, flag_rows = [], []
@@ -104,12 +108,11 @@ class HistoryHandlers:
             for k, v in (summary.get("star_average") or {}).items():
                 star_rows.append({"interview": n, "element": k, "score": v})
             for f, c in (summary.get("flag_counts") or {}).items():
-                flag_rows.append({"flag": f, "count": c})
-        star = pd.DataFrame(star_rows or [{"interview": 0, "element": "result", "score": 0.0}])
-        flags = (
-            pd.DataFrame(flag_rows or [{"flag": "none yet", "count": 0}]).groupby("flag", as_index=False)["count"].sum()
-        )
-        return star, flags
+                flag_rows.append({"flag": label(f), "count": c})
+        star = pd.DataFrame(star_rows, columns=["interview", "element", "score"])
+        flags = pd.DataFrame(flag_rows, columns=["flag", "count"]).groupby("flag", as_index=False)["count"].sum()
+        top = int(flags["count"].max()) if len(flags) else 0
+        return star, flags, [0.5, max(1, len(interviews)) + 0.5], [0, max(1, top)]
 
     # ------------------------------------------------------------ knowledge
 

@@ -32,7 +32,7 @@ def build_ui(handlers: PageHandlers, browser_secret: str):
             # ---------------------------------------------------------------- interview
             with gr.Tab("Mock interview", id="interview"):
                 with gr.Row():
-                    role = gr.Textbox(label="Role", placeholder="e.g. data analyst", scale=2)
+                    role = gr.Textbox(label="Role", placeholder="e.g. data analyst", scale=2, elem_id="interview-role")
                     level = gr.Dropdown(list(LEVELS), value="mid", label="Seniority")
                     kind = gr.Dropdown(list(KINDS), value="mixed", label="Kind")
                     style = gr.Dropdown(list(STYLES), value="neutral", label="Interviewer style")
@@ -75,10 +75,15 @@ def build_ui(handlers: PageHandlers, browser_secret: str):
                     db_file = gr.File(
                         label="Transcript (optional)", file_types=[".txt", ".vtt", ".srt"], type="filepath"
                     )
-                    db_role = gr.Textbox(label="Role you interviewed for (optional)")
+                    db_role = gr.Textbox(label="Role you interviewed for (optional)", elem_id="debrief-role")
                 db_start = gr.Button("Start debrief", variant="primary", elem_id="start-debrief")
                 db_chat = gr.Chatbot(label="Debrief", height=420, elem_id="debrief-chat")
-                db_reply = gr.Textbox(label="Your reply (optional; Enter sends and moves on)", lines=1, max_lines=8)
+                db_reply = gr.Textbox(
+                    label="Your reply (optional; Enter sends and moves on)",
+                    lines=1,
+                    max_lines=8,
+                    elem_id="debrief-reply",
+                )
                 with gr.Row():
                     db_next = gr.Button("Next step", variant="primary", elem_id="debrief-next")
                     db_practise = gr.Button("Practise the questions that went badly", elem_id="debrief-practise")
@@ -130,10 +135,17 @@ def build_ui(handlers: PageHandlers, browser_secret: str):
                 hist_notice = gr.Markdown()
                 hist_view = gr.Markdown(elem_id="history-view")
                 with gr.Row():
-                    star_plot = gr.LinePlot(
-                        x="interview", y="score", color="element", title="STAR scores across interviews", y_lim=[0, 1]
+                    star_plot = gr.ScatterPlot(
+                        x="interview",
+                        y="score",
+                        color="element",
+                        title="STAR scores per interview (1 = first)",
+                        y_lim=[0, 1],
+                        elem_id="star-plot",
                     )
-                    flag_plot = gr.BarPlot(x="flag", y="count", title="Flags across interviews")
+                    flag_plot = gr.BarPlot(
+                        x="flag", y="count", title="Flags across interviews", y_lim=[0, 1], elem_id="flag-plot"
+                    )
 
             # ---------------------------------------------------------------- knowledge
             with gr.Tab("Knowledge", id="knowledge"):
@@ -208,10 +220,21 @@ def build_ui(handlers: PageHandlers, browser_secret: str):
         db_reply.submit(debrief_next, [state, db_reply, db_chat], next_outputs)
 
         def practise(state_value, owner_value, level_value, style_value):
+            debrief = (state_value or {}).get("debrief") or {}
+            weak = (debrief.get("report") or {}).get("weak_questions") or []
             for view in h.practise_weak(state_value, owner_value, level_value, style_value):
-                yield (*view.start_outputs(), gr.Tabs(selected="interview"))
+                # The Mock interview form shows what is being practised, not the previous interview's settings.
+                started = bool(weak) and not view.notice.startswith("Warning")
+                form = (
+                    (debrief.get("role", ""), "mixed", len(weak), "")
+                    if started
+                    else (gr.update(), gr.update(), gr.update(), gr.update())
+                )
+                yield (*view.start_outputs(), gr.Tabs(selected="interview"), *form)
 
-        db_practise.click(practise, [state, owner, level, style], [*iv_outputs, tabs], api_name="practise_weak")
+        db_practise.click(
+            practise, [state, owner, level, style], [*iv_outputs, tabs, role, kind, count, jd], api_name="practise_weak"
+        )
 
         ask_inputs = [state, owner, ask_box, ask_chat, ask_context]
         ask_outputs = [ask_chat, ask_notice, state, ask_box]
@@ -241,7 +264,7 @@ def build_ui(handlers: PageHandlers, browser_secret: str):
         def refresh_history(owner_value):
             try:
                 rows = h.history_rows(owner_value)
-                star, flags = h.progress_data(owner_value)
+                star, flags, star_x, flag_y = h.progress_data(owner_value)
             except CoachError as err:  # a damaged database: say how to recover, in words
                 keep = gr.update()
                 return keep, keep, keep, keep, keep, f"Warning: {err.explain()}"
@@ -249,8 +272,8 @@ def build_ui(handlers: PageHandlers, browser_secret: str):
             return (
                 rows,
                 gr.update(choices=choices, value=None),
-                star,
-                flags,
+                gr.update(value=star, x_lim=star_x),
+                gr.update(value=flags, y_lim=flag_y),
                 gr.update(choices=h.session_choices(owner_value)),
                 gr.update(),
             )

@@ -35,7 +35,7 @@ def session_markdown(record: SessionRecord) -> str:
             lines += [
                 f"### {i}. {a['question']}",
                 "",
-                f"Flags: {', '.join(a['flags']) or 'none'}",
+                f"Flags: {', '.join(label(f) for f in a['flags']) or 'none'}",
                 "",
                 f"Coach: {a['comment']}",
                 "",
