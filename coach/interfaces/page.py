@@ -19,7 +19,7 @@ from coach.interfaces.views import AskView, DebriefView, InterviewView, flags_ma
 from coach.interfaces.warmup import Warmup
 from coach.model.gate import MODEL_GATE
 from coach.sessions.coaching import Conversation
-from coach.sessions.debrief import STEP_COUNT, DebriefInput
+from coach.sessions.debrief import STEP_COUNT, STEPS, DebriefInput
 from coach.sessions.export import debrief_markdown
 from coach.sessions.interview import AnswerReviewed, CoachComment, InterviewerLine, InterviewFinished, InterviewSettings
 from coach.sessions.transcripts import MAX_TRANSCRIPT_BYTES
@@ -39,6 +39,18 @@ def queue_note() -> str:
         ahead = MODEL_GATE.waiting + (1 if MODEL_GATE.busy else 0)
         return f"⏳ The model is busy with another request; yours is queued ({ahead} ahead)…"
     return ""
+
+
+def source_messages(sources: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Each cited passage as a folded chat message titled "[n] its label", under the text that cites it."""
+    return [
+        {
+            "role": "assistant",
+            "content": s["text"],
+            "metadata": {"title": f"[{i}] {s.get('label') or s['title']}", "status": "done"},
+        }
+        for i, s in enumerate(sources, 1)
+    ]
 
 
 def problem(err: CoachError) -> str:
@@ -196,10 +208,7 @@ class PageHandlers(HistoryHandlers):
         answer = render_with_marks(result)
         note = "\n\n*Citations marked [n?] are not supported by the passage they cite.*" if "?]" in answer else ""
         chat[-1] = {"role": "assistant", "content": answer + note}
-        for i, p in enumerate(result.sources, 1):
-            chat.append(
-                {"role": "assistant", "content": p.text, "metadata": {"title": f"[{i}] {p.label()}", "status": "done"}}
-            )
+        chat.extend(source_messages([p.public() | {"label": p.label()} for p in result.sources]))
         yield AskView(chat, state, notice)
 
     # ------------------------------------------------------------ debrief
@@ -234,7 +243,7 @@ class PageHandlers(HistoryHandlers):
         except CoachError as err:
             yield DebriefView(said, state, notice=problem(err), box=notes)
             return
-        state["debrief"] = {"sid": sid, "report": report, "shown": 1}
+        state["debrief"] = {"sid": sid, "report": report, "shown": 1, "role": role or ""}
         chat = [*said, self._step_message(report, 0)]
         yield DebriefView(
             chat, state, notice=f"Step 1 of {STEP_COUNT}. Reply if you like, then press “Next step”.", box=notes
@@ -251,20 +260,27 @@ class PageHandlers(HistoryHandlers):
         current = state.get("debrief")
         if not current:
             return DebriefView(chat, state, notice="Start a debrief first.", box=reply)
+        report = current["report"]
+        i = current["shown"]
         if (reply or "").strip():
             try:
                 said = check_text(reply, self.settings.max_answer_chars, "reply")
-                self.coach.debriefs.reply(current["sid"], said)
+                answer = self.coach.debriefs.reply(current["sid"], said, report, i)
             except CoachError as err:
                 return DebriefView(chat, state, notice=problem(err), box=reply)
             chat.append({"role": "user", "content": said})
-        report = current["report"]
-        i = current["shown"]
+            chat.append({"role": "assistant", "content": answer.text})
+            chat.extend(source_messages(answer.sources))
         if i < STEP_COUNT:
             chat.append(self._step_message(report, i))
             current["shown"] = i + 1
-            last = " Press “Next step” for your action plan and drafts." if i + 1 == STEP_COUNT else ""
-            return DebriefView(chat, state, notice=f"Step {i + 1} of {STEP_COUNT}.{last}")
+            if i + 1 == STEP_COUNT:
+                hint = " Press “Next step” for your action plan and drafts."
+            elif STEPS[i][0] == "practise" and report.get("weak_questions"):
+                hint = " Type a new answer to one of these questions and press “Next step” to see how it reads."
+            else:
+                hint = " Reply if you like (a question, or how you see it), then press “Next step”."
+            return DebriefView(chat, state, notice=f"Step {i + 1} of {STEP_COUNT}.{hint}")
         return DebriefView(
             chat,
             state,
@@ -287,7 +303,8 @@ class PageHandlers(HistoryHandlers):
             return
         try:
             owner = check_owner(owner)
-            settings = self.coach.interviews.practice_settings(weak, level, style)
+            role = (state.get("debrief") or {}).get("role", "")
+            settings = self.coach.interviews.practice_settings(weak, level, style, role)
             sid, interview = self.coach.interviews.start(settings, owner=owner or "")
         except CoachError as err:
             yield InterviewView([], state, notice=problem(err))

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from coach.model.gate import HEAVY_GATE
-from coach.sessions.debrief import Debrief, DebriefInput
+from coach.sessions.debrief import STEP_COUNT, STEPS, Debrief, DebriefInput
+from coach.sessions.debrief_reply import DebriefReply, respond
 from coach.sessions.history import History
 
 MAX_SAVED_TRANSCRIPT = 200_000  # characters of a transcript kept with the session
@@ -30,6 +31,10 @@ class DebriefService:
         self.history.finish(sid, report)
         return sid, report
 
-    def reply(self, session_id: str, text: str) -> None:
-        """Something the person typed between two steps, kept with the debrief."""
+    def reply(self, session_id: str, text: str, report: dict, step_number: int) -> DebriefReply:
+        """Something the person typed after step ``step_number`` (1-5): answered and kept with the debrief."""
         self.history.add_turn(session_id, "user", text)
+        key = STEPS[min(max(step_number, 1), STEP_COUNT) - 1][0]
+        answer = respond(self.debrief, report, key, text)
+        self.history.add_turn(session_id, "coach", answer.text, {"sources": answer.sources, "reply_to_step": key})
+        return answer

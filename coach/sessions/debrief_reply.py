@@ -1,0 +1,117 @@
+"""The coach's answer to what the person types between two debrief steps.
+
+The page asks "Reply if you like", so a reply is read, never ignored (issue 11: "Is that better?"
+went unanswered). Decision, in this order:
+
+1. A new answer to a question that went badly (20 words or more, when the debrief found such
+   questions) is analysed as an answer to that question, and compared with the answer given in
+   the interview: what is fixed, what is still there.
+2. A question ("Should I email them again?") is answered in the words of the passage that fits it
+   best, with the passage named.
+3. Anything else gets a short authored reply that fits the step, saying what to do next.
+
+No model text: all of it is the coach's own words and the passages' sentences.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from coach.feedback.flags import label
+from coach.sessions.answer_comment import authored_comment
+from coach.sessions.ask import best_sentence
+from coach.text import cosine, quote
+
+MIN_ANSWER_WORDS = 20
+STEP_REPLIES = {
+    "acknowledge": (
+        "Thank you for telling me. Feeling like this after a hard interview is normal, and it eases once you "
+        "look at what happened calmly, which is the next step."
+    ),
+    "review": "Noted. Owning your part, without blaming yourself for all of it, is what changes the next interview.",
+    "improve": "Noted. Keep the list short: one or two things you will practise before the next interview.",
+    "practise": (
+        "When you are ready, type a new answer to one of the questions above and press Next step: "
+        "I will tell you how it reads and what changed."
+    ),
+    "try_again": "Noted. Your action plan and drafts come next.",
+}
+QUESTION_START = re.compile(
+    r"^\s*(should|can|could|do|does|did|is|are|was|will|would|how|what|when|where|why|who|which)\b", re.I
+)
+
+
+@dataclass
+class DebriefReply:
+    text: str
+    sources: list[dict[str, Any]] = field(default_factory=list)
+    kind: str = "step"  # "answer" | "question" | "step"
+
+
+def cited(passage) -> dict[str, Any]:
+    return passage.public() | {"label": passage.label()}
+
+
+def _question_in(text: str) -> str | None:
+    for sentence in re.split(r"(?<=[.!?])\s+|\n+", text.strip()):
+        if sentence.endswith("?") or QUESTION_START.search(sentence):
+            if len(sentence.split()) >= 3 and not re.match(r"\s*(is|was) (that|this|it) better\b", sentence, re.I):
+                return sentence.strip()
+    return None
+
+
+def _without_asides(text: str) -> str:
+    """The answer without a trailing "Is that better?" or "How about this:" around it."""
+    text = re.sub(r"(?i)\b(is|was) (that|this|it) (any )?better\??\s*$", "", text.strip())
+    return re.sub(
+        r"(?i)^\s*(how about|what about|try|ok(ay)?|here'?s (my|a) (new|better) (answer|try))\b[^:]*:\s*", "", text
+    )
+
+
+def _compare(before: list[str], after: list[str]) -> str:
+    fixed = [label(f) for f in before if f not in after]
+    still = [label(f) for f in after if f in before]
+    new = [label(f) for f in after if f not in before]
+    parts = []
+    if fixed:
+        parts.append(f"fixed since the interview: {', '.join(fixed)}")
+    if still:
+        parts.append(f"still there: {', '.join(still)}")
+    if new:
+        parts.append(f"new this time: {', '.join(new)}")
+    if not parts:
+        return "Compared with the interview: no problems then or now."
+    text = "; ".join(parts)
+    return f"Compared with the interview: {text}."
+
+
+def respond(debrief, report: dict[str, Any], step_key: str, text: str) -> DebriefReply:
+    """The coach's reply to ``text`` typed after the step ``step_key`` of ``report``."""
+    body = _without_asides(text)
+    weak = report.get("weak_questions") or []
+    embedder = debrief.reviewer.relevance.embedder if debrief.reviewer.relevance else None
+    if weak and len(body.split()) >= MIN_ANSWER_WORDS:
+        target = weak[0]
+        if len(weak) > 1 and embedder is not None:  # the question this answer is closest to
+            body_vec, *question_vecs = embedder.embed([body, *(w["question"] for w in weak)])
+            scores = [cosine(body_vec, v) for v in question_vecs]
+            target = weak[max(range(len(weak)), key=scores.__getitem__)]
+        review = debrief.reviewer.review(target["question"], body)
+        comment, passage = authored_comment(review)
+        flags = review.analysis.flags
+        said = f"Flags: {', '.join(label(f) for f in flags)}." if flags else "No flags."
+        lines = [
+            f'Read as your answer to "{quote(target["question"], 140)}": {comment}{" [1]" if passage else ""} {said}'
+        ]
+        if target.get("answer") or target.get("flags"):
+            lines.append(_compare(target.get("flags", []), flags))
+        return DebriefReply(" ".join(lines), [cited(passage)] if passage else [], "answer")
+    question = _question_in(text)
+    if question and embedder is not None:
+        passage = debrief.passage(question)
+        if passage is not None:
+            sentence = best_sentence(embedder.embed([question])[0], passage, embedder)
+            return DebriefReply(f'You asked: "{quote(question, 120)}" {sentence} [1]', [cited(passage)], "question")
+    return DebriefReply(STEP_REPLIES.get(step_key, "Noted, and saved with your debrief."))
