@@ -104,13 +104,35 @@ def tidy_sentence(text: str) -> str:
 
 
 # Passage sentences that are not advice on their own: an example script in the first person
-# ("I was hoping for a base salary closer to..."), a disclaimer, or a piece of a split quotation.
+# ("I was hoping for a base salary closer to..."), a sample question to ask, a disclaimer, or a
+# piece of a split quotation.
 ASIDE = re.compile(r"^\W*(I|I'd|I'm|I've|I'll|My)\b|\bnot (legal|financial) advice\b", re.I)
 
 
 def is_aside(sentence: str) -> bool:
     scripted = re.search(r"\b(I|my)\b", sentence) and not re.search(r"\byou", sentence, re.I)
-    return bool(ASIDE.search(sentence) or scripted) or sentence.count('"') % 2 == 1
+    sample_line = sentence.rstrip().endswith("?")  # "Could you send an updated offer letter...?"
+    return bool(ASIDE.search(sentence) or scripted or sample_line) or sentence.count('"') % 2 == 1
+
+
+# Shown alone, a sentence should be advice and make sense without the one before it. Read on the
+# coaching questions: "A low offer ... is usually an opening position" beat "A good counter-offer is
+# specific..." on similarity alone, and "It also helps to change how you see the interview itself."
+# leaned on a sentence that was not shown. Small nudges, smaller than most similarity gaps.
+ADVICE = re.compile(
+    r"\byou(r|rself)?\b|^\W*(ask|send|give|say|keep|take|make|use|write|practi[cs]e|prepare|plan|tell|let|be|do|"
+    r"don't|avoid|try|start|stop|thank|follow|check|offer|name|set|arrive|bring|focus|find|look|pause|repeat|"
+    r"research|answer|explain|describe|choose|pick|reply|wait|chase|decline|accept|negotiate|get|put|stay|treat|"
+    r"leave|list|if|when|before|after)\b",
+    re.I,
+)
+LEANS_ON_CONTEXT = re.compile(r"^\W*(it also|this|that|these|those|they|however|but|also|so|then|such)\b", re.I)
+ADVICE_NUDGE = 0.04
+
+
+def standalone_advice(sentence: str) -> float:
+    """A small bonus for a sentence that gives advice, a small penalty for one that needs its neighbour."""
+    return ADVICE_NUDGE * (bool(ADVICE.search(sentence)) - bool(LEANS_ON_CONTEXT.search(sentence)))
 
 
 def best_sentence(question_vec: Sequence[float], passage: Passage, embedder: Embedder) -> str:
@@ -127,7 +149,7 @@ def best_sentence(question_vec: Sequence[float], passage: Passage, embedder: Emb
     if len(sentences) == 1:
         return sentences[0]
     vectors = embedder.embed(sentences)
-    scores = [cosine(question_vec, v) for v in vectors]
+    scores = [cosine(question_vec, v) + standalone_advice(s) for s, v in zip(sentences, vectors)]
     return sentences[max(range(len(scores)), key=scores.__getitem__)]
 
 
@@ -313,12 +335,38 @@ class AskService:
 
 
 NEGATION = re.compile(r"\b(avoid|don'?t|do not|never|not|shouldn'?t|should not|no need|refrain|stop)\b", re.I)
+# Advice speaks to "you". Seen on the tiny model and passing every other check: a sentence that
+# starts inside a quotation ('"don't take it personally" and not push...'), speaks as the asker
+# ("Fix that in my follow-up email"), talks about the coach or the author ("The interview coach to
+# be cautious..."), or slips into the third person ("Send a thank-you email after their interviews").
+QUOTE_START = re.compile(r"^\W*[\"\u201c\u2018']")
+FIRST_PERSON = re.compile(r"\b(I|I'm|I've|I'd|I'll|me|my|mine|myself)\b")
+ABOUT_THE_COACH = re.compile(
+    r"\b(the|this|your) (interview )?(coach|author|writer|article|advice|text|guidance)\b", re.I
+)
+THIRD_PERSON = re.compile(r"\b(they|their|them|themselves|he|she|his|her|him)\b", re.I)
+
+
+def voice_problem(text: str, nearest: str) -> str | None:
+    """Why a sentence is not advice to "you", judged against the passage sentence nearest to it."""
+    if QUOTE_START.search(text):
+        return "starts inside a quotation"
+    outside_quotes = re.sub(r"[\"\u201c][^\"\u201d]*[\"\u201d]", " ", text)
+    if FIRST_PERSON.search(outside_quotes):
+        return "speaks as the asker"
+    if ABOUT_THE_COACH.search(outside_quotes):
+        return "talks about the coach"
+    theirs = {w.lower() for w in THIRD_PERSON.findall(outside_quotes)}
+    if theirs - {w.lower() for w in THIRD_PERSON.findall(nearest)}:
+        return "third person"
+    return None
 
 
 def sentence_problem(text: str, question: str, passage: Passage, embedder: Embedder) -> str | None:
     """Why a model sentence cannot stand beside its passage: the judge's voice classes (it talks about
-    "the passage" or "this person", echoes, invents names or numbers), or it says the opposite of the
-    passage sentence it is closest to (one has a negation the other lacks)."""
+    "the passage" or "this person", echoes, invents names or numbers), it says the opposite of the
+    passage sentence it is closest to (one has a negation the other lacks), or it is not advice to
+    "you" (``voice_problem``)."""
     verdict = judge(text, LineContext("coach_comment", question, answer=question, extra=passage.text))
     if verdict and verdict != "too_long":
         return verdict
@@ -330,7 +378,7 @@ def sentence_problem(text: str, question: str, passage: Passage, embedder: Embed
     nearest = candidates[max(range(len(scores)), key=scores.__getitem__)]
     if bool(NEGATION.search(text)) != bool(NEGATION.search(nearest)):
         return "contradicts its passage"
-    return None
+    return voice_problem(text, nearest)
 
 
 def _copies_question(text: str, question: str) -> bool:
