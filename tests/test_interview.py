@@ -167,3 +167,22 @@ def test_a_small_model_is_never_asked_for_interviewer_lines(make_coach, fake_mod
     run(interview, ["Yes.", GOOD, "What are the next steps?"])
     assert fake_model.history == [], "nothing was sent to the small model"
     assert interview.finished
+
+
+def test_a_good_answer_is_probed_with_the_banks_follow_up_about_once_in_three_questions(make_coach, fake_model):
+    """Issue 11: a good answer gets the bank's probing follow-up; one probe per three questions keeps the
+    interview near the length chosen, and the probe's answer is reviewed with the first answer."""
+    coach = make_coach(fake_model)
+    sid, interview = coach.interviews.start(InterviewSettings(kind="behavioral", questions=3, seed=5))
+    list(interview.start())
+    first = interview.current
+    after = list(interview.answer(GOOD))
+    assert first.follow_up, "every behavioral bank question has its own follow-up"
+    assert interview.state["stage"] == "follow_up" and events_text(after)[-1].endswith(first.follow_up)
+    assert interview.state["records"][-1]["follow_up_reason"] == "probe"
+    list(interview.answer("I would set up the triage meeting in the first week next time."))
+    assert "I would set up the triage" in interview.state["records"][-1]["follow_up_answer"]
+    assert interview.state["stage"] == "answer" and interview.state["index"] == 1
+    second = list(interview.answer(GOOD))
+    assert interview.state["index"] == 2, "only one probe in a three-question interview"
+    assert not any(first.follow_up and first.follow_up in t for t in events_text(second))

@@ -120,6 +120,17 @@ class MockInterview:
             role=role or "open",
         )
 
+    def _probe(self, q: Question) -> str:
+        """The bank's probing follow-up for a good answer to ``q``, while the interview has probes left.
+
+        Decision: about one probe for every three questions (none in an interview of one or two), so a
+        good answer is pushed further, as a real interviewer would, and the interview stays near the
+        length you chose. A follow-up that only asks for the result is no probe of an answer that has one."""
+        allowed = len(self.state["plan"]) // 3
+        if self.state.get("probes", 0) >= allowed or not q.follow_up:
+            return ""
+        return "" if q.follow_up == flag("missing_result").follow_up else q.follow_up
+
     def _said(self) -> list[str]:
         return [t["text"] for t in self.state["transcript"] if t["role"] == "interviewer"]
 
@@ -212,15 +223,17 @@ class MockInterview:
         review = self.reviewer.review(q.text, text)
         record = {"question": q.public(), "answer": text, "follow_up_question": None, "follow_up_answer": None}
         self.state["records"].append(record)
-        gap = follow_up(q.text, q.kind, text, review.analysis.flags, style, self._said())
+        gap = follow_up(q.text, q.kind, text, review.analysis.flags, style, self._said(), self._probe(q))
         if gap is None:
             yield AnswerReviewed(review.public())
             yield from self._score_and_move_on(record, review)
             return
         if gap.reason != "candidate_question":  # a question in place of an answer is not analysed as one
             yield AnswerReviewed(review.public())
-        if gap.reason in ("candidate_question", "off_topic"):
-            line = self._authored(gap.text)  # restating the question is the bank's words, not the model's
+        if gap.reason == "probe":
+            self.state["probes"] = self.state.get("probes", 0) + 1
+        if gap.reason in ("candidate_question", "off_topic", "probe"):
+            line = self._authored(gap.text)  # restating or probing is the bank's words, not the model's
         else:
             line = self._word(
                 "interviewer_follow_up",

@@ -167,7 +167,7 @@ def _opening(line: str) -> str:
 
 @dataclass(frozen=True)
 class FollowUp:
-    reason: str  # the gap: candidate_question, non_answer, off_topic, too_short, missing_result
+    reason: str  # the gap: candidate_question, non_answer, off_topic, too_short, missing_result, or probe
     text: str
 
 
@@ -242,11 +242,19 @@ def _wording(gap: str, kind: str, said: list[str], lead: str = "") -> str:
 
 
 def follow_up(
-    question: str, kind: str, answer: str, flags: list[str], style: str, said: list[str] | None = None
+    question: str,
+    kind: str,
+    answer: str,
+    flags: list[str],
+    style: str,
+    said: list[str] | None = None,
+    probe: str = "",
 ) -> FollowUp | None:
     """The one follow-up an answer earns, by its gap and the question's kind, or None to move on.
 
-    ``said`` is what the interviewer already said, so no wording is used twice."""
+    ``said`` is what the interviewer already said, so no wording is used twice. ``probe`` is the
+    bank's own probing follow-up for this question, asked after an answer with no flags when the
+    interview still has a probe to spend (see ``MockInterview``)."""
     said = said or []
     friendly = style == "friendly"
     if asks_instead(question, answer):
@@ -261,6 +269,9 @@ def follow_up(
         return FollowUp("too_short", _wording("too_short", kind, said, "Thanks. " if friendly else ""))
     if "missing_result" in flags:
         return FollowUp("missing_result", _wording("missing_result", "behavioral", said))
+    if probe and not flags:
+        lead = {"friendly": "That's really helpful. ", "tough": ""}.get(style, "Thank you. ")
+        return FollowUp("probe", f"{lead}{probe}")
     return None
 
 

@@ -15,7 +15,8 @@ from coach.sessions.question_bank import QuestionBank
 
 def interview_title(s: InterviewSettings) -> str:
     if s.question_ids or s.custom_questions:
-        return f"Practice: {len(s.question_ids) + len(s.custom_questions)} question(s) from a debrief ({s.style})"
+        role = f" for {s.role}" if s.role else ""
+        return f"Practice: {len(s.question_ids) + len(s.custom_questions)} question(s) from a debrief{role} ({s.style})"
     return f"Mock interview: {s.role or 'general'} ({s.kind}, {s.level}, {s.style})"
 
 
@@ -49,8 +50,10 @@ class InterviewService:
             on_finish=lambda card, st: history.finish(session_id, card, st),
         )
 
-    def practice_settings(self, weak: list[dict], level: str = "mid", style: str = "neutral") -> InterviewSettings:
-        """Settings for a practice interview on the questions a debrief found weak."""
+    def practice_settings(
+        self, weak: list[dict], level: str = "mid", style: str = "neutral", role: str = ""
+    ) -> InterviewSettings:
+        """Settings for a practice interview on the questions a debrief found weak (the debrief's role, if any)."""
         ids = [w["question_id"] for w in weak if w.get("question_id")]
         custom = [w["question"] for w in weak if not w.get("question_id")]
-        return InterviewSettings("", level or "mid", "mixed", style or "neutral", len(weak), "", ids, None, custom)
+        return InterviewSettings(role, level or "mid", "mixed", style or "neutral", len(weak), "", ids, None, custom)
