@@ -15,6 +15,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+from test_credible_interviews import PROBE_ANSWER, probed
+
 from coach.app import build
 from coach.config import Settings
 from coach.feedback.flags import label
@@ -56,6 +58,9 @@ def main(home: Path, sets: list[str]) -> None:
             for answer in item["answers"]:
                 if interview.finished:
                     break
+                if probed(interview):
+                    print(f"  YOU (to the probe): {PROBE_ANSWER}")
+                    show_events(interview.answer(PROBE_ANSWER))
                 print(f"  YOU: {answer[:160]}")
                 show_events(interview.answer(answer))
         for item in rows("debrief_notes.jsonl") if "debriefs" in sets else []:

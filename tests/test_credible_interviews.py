@@ -37,6 +37,15 @@ ON_THE_REAL_MODEL = (
 )
 
 
+PROBE_ANSWER = "Next time I would agree the plan with everyone in the first week, and share progress every Friday."
+
+
+def probed(interview) -> bool:
+    """Whether the interviewer is waiting on the answer to its probe of a good answer."""
+    records = interview.state["records"]
+    return interview.state["stage"] == "follow_up" and records[-1].get("follow_up_reason") == "probe"
+
+
 def interviews() -> list[dict]:
     rows = [json.loads(line) for line in (DATA / "scripted_interviews.jsonl").read_text().splitlines() if line.strip()]
     return [r for r in rows if r["id"] in ON_THE_REAL_MODEL]
@@ -61,6 +70,8 @@ def transcripts(indexed_home, embedder, tmp_path_factory):
         for answer, label in zip(item["answers"], kinds):
             if interview.finished:
                 break
+            if probed(interview):  # the scripted answers are for the plan's questions, not for probes
+                log += [(("follow_up", "probe"), PROBE_ANSWER, None, e) for e in interview.answer(PROBE_ANSWER)]
             stage, question = (
                 interview.state["stage"],
                 interview.state["plan"][min(interview.state["index"], len(interview.state["plan"]) - 1)],
