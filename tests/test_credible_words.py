@@ -401,3 +401,30 @@ def test_the_passages_own_words_are_advice_not_a_script_a_disclaimer_or_half_a_q
     assert is_aside("I'd be grateful.\" Do not argue with the decision.")
     assert not is_aside("Send each interviewer their own thank-you note within 24 hours.")
     assert not is_aside('If you are asked, you can say "I haven\'t seen that data, but here is how I would find out."')
+    assert is_aside("Could you send an updated offer letter reflecting those changes?"), "a sample line to say"
+
+
+@pytest.mark.parametrize(
+    "sentence, nearest, reason",
+    [
+        # Model sentences read on the coaching questions (2026-11-25) that passed every earlier check.
+        ('"don\'t take it personally" and not push after one polite request.', "Do not push.", "quotation"),
+        ("Fix that in my follow-up email by adding a brief summary.", "Repair one answer.", "asker"),
+        ("The interview coach to prepare in three ways before returning.", "Prepare in three ways.", "coach"),
+        ("Send a thank-you email after their interviews.", "Send a thank-you note within 24 hours.", "third"),
+        ("Practice their skills before a job interview.", "Practise out loud.", "third"),
+    ],
+)
+def test_ask_sentences_that_are_not_advice_to_you_are_refused(sentence, nearest, reason):
+    from coach.sessions.ask import voice_problem
+
+    problem = voice_problem(sentence, nearest)
+    assert problem and reason in problem
+
+
+def test_advice_to_you_passes_the_voice_check():
+    from coach.sessions.ask import voice_problem
+
+    assert voice_problem("Send each interviewer a short thank-you note.", "Send each one their own note.") is None
+    assert voice_problem("Ask them for feedback within a day or two.", "Ask them for feedback soon.") is None
+    assert voice_problem('Say "thank you for your time" and stop.', "Thank them for their time.") is None

@@ -16,6 +16,8 @@ def test_interview_start_answer_and_scorecard(page):
     assert len(view.chat) == 1 and "Interview started" in view.notice
     view = last(page.interview_answer(view.state, GOOD, view.chat))
     assert "Flags:" in view.analysis and view.answer_box == ""
+    if view.state["interview"]["state"]["stage"] == "follow_up":  # the plan is random: GOOD may not fit it
+        view = last(page.interview_answer(view.state, GOOD, view.chat))
     view = last(page.interview_answer(view.state, "No questions, thanks.", view.chat))
     assert "Scorecard" in view.scorecard and "Flags:" in view.analysis, "the last analysis stays on screen"
     after = last(page.interview_answer(view.state, "One more thing?", view.chat))

@@ -15,7 +15,14 @@ from typing import TYPE_CHECKING, Any, Iterator
 from coach.errors import CoachError, InputError
 from coach.interfaces.limits import check_owner, check_role, check_text
 from coach.interfaces.page_history import HistoryHandlers
-from coach.interfaces.views import AskView, DebriefView, InterviewView, flags_markdown, scorecard_markdown
+from coach.interfaces.views import (
+    AskView,
+    DebriefView,
+    InterviewView,
+    flags_markdown,
+    problem,
+    scorecard_markdown,
+)
 from coach.interfaces.warmup import Warmup
 from coach.model.gate import MODEL_GATE
 from coach.sessions.coaching import Conversation
@@ -51,10 +58,6 @@ def source_messages(sources: list[dict[str, Any]]) -> list[dict[str, Any]]:
         }
         for i, s in enumerate(sources, 1)
     ]
-
-
-def problem(err: CoachError) -> str:
-    return f"Warning: {err.explain()}"
 
 
 class PageHandlers(HistoryHandlers):

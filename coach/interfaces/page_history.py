@@ -13,7 +13,7 @@ from coach.errors import CoachError, InputError
 from coach.feedback.flags import label
 from coach.interfaces.exports import delete_exports, write_export
 from coach.interfaces.limits import check_owner
-from coach.interfaces.views import KnowledgeView
+from coach.interfaces.views import KnowledgeView, problem
 from coach.library.uploads import uploaded_path
 from coach.sessions.export import session_markdown
 
@@ -50,8 +50,15 @@ class HistoryHandlers:
             return False
         return any(s.id == sid for s in self.coach.history.visible(owner or ""))
 
-    def session_choices(self, owner) -> list[str]:
-        return [f"{r[0]} {r[2]}: {r[5]}" for r in self.history_rows(owner) if r[2] in ("interview", "debrief")]
+    @staticmethod
+    def choice(row: list[Any]) -> str:
+        """A history row as a dropdown choice, "id kind: title" (``session_id`` reads the id back)."""
+        return f"{row[0]} {row[2]}: {row[5]}"
+
+    def session_choices(self, owner, rows: list[list[Any]] | None = None) -> list[str]:
+        """Sessions to continue from in Ask: interviews and debriefs."""
+        rows = self.history_rows(owner) if rows is None else rows
+        return [self.choice(r) for r in rows if r[2] in ("interview", "debrief")]
 
     def history_open(self, owner, choice) -> str:
         sid = session_id(choice)
@@ -62,7 +69,7 @@ class HistoryHandlers:
         try:
             return session_markdown(self.coach.history.get(sid))
         except CoachError as err:
-            return f"Warning: {err.explain()}"
+            return problem(err)
 
     def history_export(self, owner, choice) -> str | None:
         sid = session_id(choice)
@@ -79,7 +86,7 @@ class HistoryHandlers:
         try:
             owner = check_owner(owner)
         except InputError as err:
-            return f"Warning: {err.explain()}"
+            return problem(err)
         if everything:
             if not confirm_all:
                 return "Tick “Yes, delete all my sessions” first."
@@ -136,7 +143,7 @@ class HistoryHandlers:
         try:
             self.warmup.wait("embedding")
         except CoachError as err:
-            return KnowledgeView(self.knowledge_rows(), f"Warning: {err.explain()}")
+            return KnowledgeView(self.knowledge_rows(), problem(err))
         stop = self._index_stops.setdefault(browser, threading.Event())
         stop.clear()
 
@@ -147,7 +154,7 @@ class HistoryHandlers:
         try:
             result = self.coach.add_uploads(files if isinstance(files, list) else [files], progress=report, stop=stop)
         except CoachError as err:
-            return KnowledgeView(self.knowledge_rows(), f"Warning: {err.explain()}")
+            return KnowledgeView(self.knowledge_rows(), problem(err))
         finally:
             self._index_stops.pop(browser, None)
         notice = (

@@ -8,6 +8,7 @@ from typing import Any
 
 from coach.errors import CoachError
 from coach.interfaces.page import PageHandlers, new_state
+from coach.interfaces.views import problem
 from coach.sessions.debrief import STEP_COUNT
 from coach.sessions.question_bank import DEFAULT_QUESTIONS, KINDS, LEVELS, MAX_QUESTIONS, STYLES
 
@@ -267,14 +268,14 @@ def build_ui(handlers: PageHandlers, browser_secret: str):
                 star, flags, star_x, flag_y = h.progress_data(owner_value)
             except CoachError as err:  # a damaged database: say how to recover, in words
                 keep = gr.update()
-                return keep, keep, keep, keep, keep, f"Warning: {err.explain()}"
-            choices = [f"{r[0]} {r[2]}: {r[5]}" for r in rows]
+                return keep, keep, keep, keep, keep, problem(err)
+            choices = [h.choice(r) for r in rows]
             return (
                 rows,
                 gr.update(choices=choices, value=None),
                 gr.update(value=star, x_lim=star_x),
                 gr.update(value=flags, y_lim=flag_y),
-                gr.update(choices=h.session_choices(owner_value)),
+                gr.update(choices=h.session_choices(owner_value, rows)),
                 gr.update(),
             )
 

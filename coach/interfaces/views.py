@@ -96,3 +96,8 @@ def scorecard_markdown(card: dict[str, Any]) -> str:
             src = imp.get("source") or {}
             lines.append(f"- {imp['tip']}  \n  *Source: {source_line(src)}: “{quote(src.get('text', ''), 160)}”*")
     return "\n\n".join(lines)
+
+
+def problem(err) -> str:
+    """A CoachError as the page shows it: a plain warning with what to do."""
+    return f"Warning: {err.explain()}"
