@@ -95,6 +95,9 @@ def test_the_three_modes_history_and_isolation(server, browser):
     a.locator("#scorecard").get_by_text("Scorecard").wait_for(timeout=WAIT)
     card = a.locator("#scorecard").inner_text()
     assert "Top improvements" in card or "none" in card
+    assert "Overall score:" in card, "the interview's rubric score is on the scorecard"
+    analysis = a.locator("#interview-analysis").inner_text()
+    assert "Score:" in analysis and "What a strong answer shows" in analysis, "the score and the bank's guide"
     assert (
         "STAR" in a.locator("#interview-analysis").inner_text()
         or "Flags" in a.locator("#interview-analysis").inner_text()

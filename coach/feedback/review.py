@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from coach.feedback.analysis import Analysis, analyze
+from coach.feedback.analysis import Analysis, analyze, normalise_answer
 from coach.feedback.relevance import RelevanceScorer
+from coach.feedback.rubric import rubric
+from coach.feedback.star_tagger import tag_agreeing
+from coach.feedback.stronger import stronger
 from coach.feedback.tips import FlagTip, TipBook
+from coach.text import split_sentences
 
 
 @dataclass(frozen=True)
@@ -15,12 +19,18 @@ class Review:
     analysis: Analysis
     tips: list[FlagTip]
     topic_tip: FlagTip | None = None  # guidance for what the question is about (salary, a case...)
+    sentences: list[dict] = field(default_factory=list)  # [{"text", "tag"}]: STAR per sentence
+    score: dict = field(default_factory=dict)  # the rubric: {"overall", "dimensions"}
+    stronger: dict = field(default_factory=dict)  # "your answer, stronger": {"text", "slots"}
 
     def public(self) -> dict:
         out = {"question": self.analysis.question, "answer": self.answer}
         out.update(self.analysis.public())
         out["tips"] = [t.public() for t in self.tips]
         out["topic_tip"] = self.topic_tip.public() if self.topic_tip else None
+        out["sentences"] = self.sentences
+        out["score"] = self.score
+        out["stronger"] = self.stronger
         return out
 
 
@@ -29,7 +39,20 @@ class AnswerReviewer:
         self.relevance = relevance
         self.tipbook = tips
 
-    def review(self, question: str, answer: str) -> Review:
+    def review(self, question: str, answer: str, level: str = "mid") -> Review:
         score = self.relevance.score(question, answer) if self.relevance else None
         analysis = analyze(question, answer, relevance=score)
-        return Review(answer, analysis, self.tipbook.tips(analysis.flags), self.tipbook.topic_tip(question))
+        sentences = split_sentences(normalise_answer(answer))
+        if self.relevance and sentences:
+            tags = tag_agreeing(sentences, self.relevance.embedder.embed(sentences), analysis.star_present)
+        else:
+            tags = ["other"] * len(sentences)
+        return Review(
+            answer,
+            analysis,
+            self.tipbook.tips(analysis.flags),
+            self.tipbook.topic_tip(question),
+            [{"text": s, "tag": t} for s, t in zip(sentences, tags)],
+            rubric(analysis, answer, sentences, tags, level),
+            stronger(analysis, sentences, tags),
+        )

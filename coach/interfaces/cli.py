@@ -42,6 +42,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--question", "-q", help="the interview question")
     p.add_argument("--answer", "-a", help="the answer; '-' reads it from standard input")
     p.add_argument("--input", type=Path, help='a JSONL file of {"question", "answer"} lines')
+    p.add_argument(
+        "--level", default="mid", choices=("junior", "mid", "senior", "lead"), help="seniority the score expects"
+    )
     p.add_argument("--json", action="store_true")
 
     p = sub.add_parser("ask", parents=[common], help="ask the coach a question; the answer cites its sources")

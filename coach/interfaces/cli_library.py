@@ -8,6 +8,7 @@ import json
 import sys
 
 from coach.errors import CoachError
+from coach.feedback.flags import label
 from coach.interfaces.cli_common import command, emit_json, make_coach, read_input_text, terminal_progress
 
 
@@ -60,11 +61,21 @@ def print_review(review) -> None:
     if a.relevance is not None:
         print(f"relevance to the question: {a.relevance:.2f}")
     if not review.tips:
-        print("No flags: a solid answer.")
+        print("No flags.")
     for tip in review.tips:
-        print(f"- {tip.flag}: {tip.tip}")
+        print(f"- {label(tip.flag)}: {tip.tip}")
         if tip.passage:
             print(f"    source: {tip.passage.label()}")
+    if review.score:
+        print(f"score: {review.score['overall']}/5")
+        for d in review.score["dimensions"]:
+            print(f"  {d['name']}: {d['score']}/5  {d['reason']}")
+    if a.behavioral and review.sentences:
+        print("sentences:")
+        for s in review.sentences:
+            print(f"  [{s['tag']}] {s['text']}")
+    if review.stronger.get("text"):
+        print(f"your answer, stronger (your own words; fill in the brackets):\n  {review.stronger['text']}")
 
 
 @command("analyze")
@@ -89,7 +100,7 @@ def cmd_analyze(args: argparse.Namespace) -> int:
                     raise InputError('each line must be a JSON object like {"question": ..., "answer": ...}')
                 question = check_text(str(item.get("question", "")), 2000, "question")
                 answer = check_text(str(item.get("answer", "")), limit, "answer")
-                result = coach.reviewer.review(question, answer).public()
+                result = coach.reviewer.review(question, answer, args.level).public()
             except (ValueError, InputError) as err:
                 result = {
                     "line": number,
@@ -107,7 +118,7 @@ def cmd_analyze(args: argparse.Namespace) -> int:
         )
     question = check_text(args.question, 2000, "question")
     answer = check_text(read_input_text(args.answer), limit, "answer")
-    review = coach.reviewer.review(question, answer)
+    review = coach.reviewer.review(question, answer, args.level)
     if args.json:
         emit_json(review.public())
     else:

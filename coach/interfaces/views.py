@@ -80,14 +80,36 @@ def flags_markdown(review: dict[str, Any]) -> str:
         lines.append("**STAR:** " + marks)
     for tip in [*review.get("tips", [])[:2], *([review["topic_tip"]] if review.get("topic_tip") else [])]:
         lines.append(f"Tip: {tip['tip']}  \n*Source: {source_line(tip.get('source'))}*")
+    lines += rubric_lines(review)
+    if review.get("looks_for"):
+        lines.append(f"**What a strong answer shows:** {review['looks_for']}")
     return "\n\n".join(lines)
+
+
+def rubric_lines(review: dict[str, Any]) -> list[str]:
+    """The rubric score, the answer with its sentences marked, and the stronger version."""
+    out = []
+    score = review.get("score") or {}
+    if score:
+        dims = "  \n".join(f"- {d['name']}: {d['score']}/5: {d['reason']}" for d in score["dimensions"])
+        out.append(f"**Score:** {score['overall']}/5  \n{dims}")
+    if review.get("sentences") and review.get("behavioral"):
+        marked = " ".join(f"[{s['tag']}] {s['text']}" for s in review["sentences"])
+        out.append(f"**Your answer, sentence by sentence:** {marked}")
+    stronger = review.get("stronger") or {}
+    if stronger.get("text") and stronger.get("text") != review.get("answer"):
+        out.append(f"**Your answer, stronger** (your own words; fill in the brackets): {stronger['text']}")
+    return out
 
 
 def scorecard_markdown(card: dict[str, Any]) -> str:
     lines = ["### Scorecard"]
     for i, a in enumerate(card["answers"], 1):
         flags = ", ".join(label(f) for f in a["flags"]) or "none"
-        lines.append(f"**{i}. {a['question']}**  \nFlags: {flags}  \nCoach: {a['comment']}")
+        score = f"  \nScore: {a['score']}/5" if a.get("score") is not None else ""
+        lines.append(f"**{i}. {a['question']}**  \nFlags: {flags}{score}  \nCoach: {a['comment']}")
+    if card.get("overall_score") is not None:
+        lines.append(f"**Overall score:** {card['overall_score']}/5")
     if card.get("star_average"):
         lines.append("**STAR averages:** " + ", ".join(f"{k} {v:.2f}" for k, v in card["star_average"].items()))
     if card.get("improvements"):

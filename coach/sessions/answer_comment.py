@@ -15,6 +15,7 @@ from typing import Any
 from coach.feedback.flags import PRIORITY
 from coach.feedback.judge import LineContext, judge, non_answer
 from coach.feedback.review import AnswerReviewer, Review
+from coach.feedback.rubric import verdict
 from coach.model.llm import ChatModel
 from coach.model.phrasing import copies, worded_line
 from coach.model.prompts import PromptLibrary, as_data
@@ -54,6 +55,10 @@ def authored_comment(review: Review) -> tuple[str, Any]:
         return f"{good} {top.tip}", top.passage
     if review.analysis.flags:
         return good, None
+    dims = (review.score or {}).get("dimensions") or []
+    if dims and verdict(review.score["overall"]) != "strong":  # "solid" only when the score earns it
+        weakest = min(dims, key=lambda d: d["score"])
+        return f"{good} To make it stronger ({weakest['name']}): {weakest['reason']}", None
     # Chosen by the question, so the same words do not come back answer after answer.
     return f"{good} {NO_FLAGS[zlib.crc32(review.analysis.question.encode()) % len(NO_FLAGS)]}", None
 

@@ -35,7 +35,8 @@ def session_markdown(record: SessionRecord) -> str:
             lines += [
                 f"### {i}. {a['question']}",
                 "",
-                f"Flags: {', '.join(label(f) for f in a['flags']) or 'none'}",
+                f"Flags: {', '.join(label(f) for f in a['flags']) or 'none'}"
+                + (f"; score {a['score']}/5" if a.get("score") is not None else ""),
                 "",
                 f"Coach: {a['comment']}",
                 "",

@@ -220,16 +220,16 @@ class MockInterview:
     def _after_answer(self, text: str) -> Iterator[InterviewEvent]:
         q = self.current
         style = self.settings["style"]
-        review = self.reviewer.review(q.text, text)
+        review = self.reviewer.review(q.text, text, self.settings["level"])
         record = {"question": q.public(), "answer": text, "follow_up_question": None, "follow_up_answer": None}
         self.state["records"].append(record)
         gap = follow_up(q.text, q.kind, text, review.analysis.flags, style, self._said(), self._probe(q))
         if gap is None:
-            yield AnswerReviewed(review.public())
+            yield AnswerReviewed(review.public() | {"looks_for": q.looks_for})
             yield from self._score_and_move_on(record, review)
             return
         if gap.reason != "candidate_question":  # a question in place of an answer is not analysed as one
-            yield AnswerReviewed(review.public())
+            yield AnswerReviewed(review.public() | {"looks_for": q.looks_for})
         if gap.reason == "probe":
             self.state["probes"] = self.state.get("probes", 0) + 1
         if gap.reason in ("candidate_question", "off_topic", "probe"):
@@ -259,8 +259,8 @@ class MockInterview:
             combined = text  # the first turn was the candidate's own question, not an answer
         else:
             combined = f"{record['answer']}\n{text}"
-        review = self.reviewer.review(q.text, combined)
-        yield AnswerReviewed(review.public())
+        review = self.reviewer.review(q.text, combined, self.settings["level"])
+        yield AnswerReviewed(review.public() | {"looks_for": q.looks_for})
         yield from self._score_and_move_on(record, review, combined)
 
     def _score_and_move_on(self, record: dict, review: Review, answered: str | None = None) -> Iterator[InterviewEvent]:

@@ -31,6 +31,7 @@ def build_scorecard(state: dict[str, Any], settings: dict[str, Any]) -> dict[str
                 "comment": record.get("comment", ""),
                 "comment_source": record.get("comment_source"),
                 "follow_up": record.get("follow_up_question"),
+                "score": (review.get("score") or {}).get("overall"),
             }
         )
         flag_counts.update(review["flags"])
@@ -40,6 +41,7 @@ def build_scorecard(state: dict[str, Any], settings: dict[str, Any]) -> dict[str
             scored += 1
             for k in star_sums:
                 star_sums[k] += review["star"][k]
+    scores = [a["score"] for a in answers if a["score"] is not None]
     order = sorted(
         flag_counts,
         key=lambda f: (-flag_counts[f], IMPROVEMENT_PRIORITY.index(f) if f in IMPROVEMENT_PRIORITY else 99),
@@ -53,6 +55,7 @@ def build_scorecard(state: dict[str, Any], settings: dict[str, Any]) -> dict[str
         "answers": answers,
         "improvements": improvements,
         "star_average": {k: round(v / scored, 2) for k, v in star_sums.items()} if scored else None,
+        "overall_score": round(sum(scores) / len(scores), 1) if scores else None,
         "flag_counts": {f: flag_counts[f] for f in FLAGS if flag_counts[f]},
         "transcript": list(state["transcript"]),
         "settings": {k: v for k, v in settings.items() if k != "job_description"},

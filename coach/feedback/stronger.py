@@ -1,0 +1,89 @@
+""" "Your answer, stronger": the user's own sentences in STAR order, trimmed, with slots for what is missing.
+
+Nothing is invented. The sentences are the user's, reordered by their STAR tags; sentences tagged
+"other" that only hedge, fill or blame are left out; fillers and hedges are cut from the rest; and
+each missing element gets a clearly marked slot ("[the result: what changed, with a number]").
+The fact lock (``fact_lock``) is code, not a prompt: every number, name and proper noun in the
+stronger version must appear in the user's answer. A bigger model's rewrite must pass the same
+lock or is dropped; this module's own version passes by construction, and the tests check it on
+every labelled answer.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Sequence
+
+from coach.feedback.analysis import Analysis, patterns
+
+SLOTS = {
+    "situation": "[the situation: where and when, in one sentence]",
+    "task": "[your task: what you had to achieve, and why it mattered]",
+    "action": '[what you did: two or three steps, each starting with "I"]',
+    "result": "[the result: what changed, with a number]",
+}
+ORDER = ("situation", "task", "action", "result")
+HEDGE_WORDS = re.compile(
+    r"\b(I think maybe|I guess|I suppose|kind of|sort of|maybe|probably|basically|honestly|to be honest)\b,?\s*", re.I
+)
+FILLER_WORDS = re.compile(r"\b(um+|uh+|erm|you know|like,)\s*,?\s*", re.I)
+SLOT = re.compile(r"\[[^\]]*\]")
+NUMBER = re.compile(r"\d[\d,.]*%?")
+
+
+def tidy(sentence: str) -> str:
+    text = re.sub(r",\s*(like|you know|um+|uh+|erm)\s*,\s*", " ", sentence, flags=re.I)  # "I, like, ordered"
+    text = FILLER_WORDS.sub("", text)
+    text = HEDGE_WORDS.sub("", text)
+    text = re.sub(r"\s{2,}", " ", text).strip(" ,")
+    if text and text[0].islower():
+        text = text[0].upper() + text[1:]
+    return text
+
+
+def _drop(sentence: str) -> bool:
+    """An "other" sentence that adds nothing: blame, a hedge or a filler on its own."""
+    p = patterns()
+    if any(re.search(b, sentence, re.I) for b in p.blame):
+        return True
+    return len(tidy(sentence).split()) < 4
+
+
+def stronger(a: Analysis, sentences: Sequence[str], tags: Sequence[str]) -> dict[str, Any]:
+    """{"text", "slots"}: the answer rebuilt from its own sentences, with slots for what is missing."""
+    kept: dict[str, list[str]] = {k: [] for k in (*ORDER, "other")}
+    for s, t in zip(sentences, tags):
+        if t == "other" and _drop(s):
+            continue
+        if t != "other" and any(re.search(b, s, re.I) for b in patterns().blame):
+            continue  # a sentence that blames is left out wherever it sits
+        cleaned = tidy(s)
+        if cleaned:
+            kept[t].append(cleaned)
+    slots: list[str] = []
+    parts: list[str] = []
+    if a.behavioral:
+        for element in ORDER:  # the tags agree with the flags (see ``star_tagger.tag_agreeing``)
+            parts += kept[element]
+            if not kept[element]:
+                parts.append(SLOTS[element])
+                slots.append(element)
+        parts += [s for s in kept["other"] if len(s.split()) >= 6][:1]
+    else:
+        parts = [s for s, t in zip(map(tidy, sentences), tags) if s and not (t == "other" and _drop(s))]
+        if not a.has_numbers:
+            parts.append("[one specific example or number that shows it]")
+            slots.append("evidence")
+    return {"text": " ".join(parts), "slots": slots}
+
+
+def fact_lock(text: str, answer: str) -> list[str]:
+    """Numbers and proper nouns in ``text`` (outside slots) that the answer never said."""
+    body = SLOT.sub(" ", text)
+    said = answer.lower()
+    missing = [n for n in NUMBER.findall(body) if n.rstrip(".,") not in answer]
+    for sentence in re.split(r"(?<=[.!?])\s+", body.strip()):
+        for word in re.findall(r"[A-Za-z][A-Za-z'-]*", sentence)[1:]:  # the first word is capitalised anyway
+            if word[0].isupper() and not word.startswith("I'") and word != "I" and word.lower() not in said:
+                missing.append(word)
+    return missing

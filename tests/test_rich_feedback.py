@@ -1,0 +1,204 @@
+"""Issue 12: STAR per sentence, blame as people say it, a rubric score, and "your answer, stronger".
+
+Measured on team-written sets with the real embedding model: tests/data/star_sentences.jsonl (461
+sentences) and tests/data/graded_answers.jsonl (196 answers graded strong / mediocre / weak). A third
+of each, chosen by crc32 of the id, is held out: nothing was trained or tuned on it. Figures are
+printed and recorded in the README; the floors below are under the measured figures."""
+
+from __future__ import annotations
+
+import json
+import zlib
+from pathlib import Path
+
+import pytest
+
+from coach.feedback import star_tagger
+from coach.feedback.analysis import FLAGS, analyze
+from coach.feedback.rubric import verdict
+from coach.feedback.stronger import fact_lock
+
+DATA = Path(__file__).parent / "data"
+GRADED = [json.loads(line) for line in (DATA / "graded_answers.jsonl").read_text().splitlines() if line.strip()]
+CASES = [json.loads(line) for line in (DATA / "analysis_cases.jsonl").read_text().splitlines() if line.strip()]
+
+
+def held(item_id: str) -> bool:
+    return zlib.crc32(item_id.encode()) % 3 == 0
+
+
+@pytest.fixture(scope="module")
+def reviewer(embedder):
+    from coach.feedback.relevance import RelevanceScorer
+    from coach.feedback.review import AnswerReviewer
+
+    class NoTips:
+        def tips(self, flags):
+            return []
+
+        def topic_tip(self, question):
+            return None
+
+    return AnswerReviewer(RelevanceScorer(embedder), NoTips())
+
+
+@pytest.fixture(scope="module")
+def reviews(reviewer):
+    return {x["id"]: reviewer.review(x["question"], x["answer"], x["level"]) for x in GRADED}
+
+
+def test_the_sets_are_big_enough():
+    assert len(GRADED) >= 150
+    assert sum(1 for rows in star_tagger.labelled().values() for _ in rows) >= 300
+    assert {x["grade"] for x in GRADED} == {"strong", "mediocre", "weak"}
+
+
+def test_star_tags_per_sentence_on_held_out_answers(embedder):
+    import numpy as np
+
+    results = {}
+    for part in (False, True):
+        ok = n = 0
+        for answer_id, rows in star_tagger.labelled().items():
+            if star_tagger.held_out(answer_id) != part:
+                continue
+            sentences = [r["sentence"] for r in rows]
+            tags = star_tagger.tag(sentences, embedder.embed(sentences))
+            ok += sum(t == r["tag"] for t, r in zip(tags, rows))
+            n += len(rows)
+        results["held-out" if part else "development"] = (ok / n, n)
+    print("STAR sentence tags:", {k: f"{v[0]:.3f} of {v[1]}" for k, v in results.items()})
+    assert results["held-out"][0] >= 0.75  # measured 0.795 (rules alone: 0.49 on development)
+    # The shipped weights are exactly what training on the development answers gives.
+    W, b = star_tagger.train(embedder)
+    shipped_W, shipped_b = star_tagger._weights()
+    assert np.allclose(W, shipped_W, atol=1e-4) and np.allclose(b, shipped_b, atol=1e-4)
+
+
+def test_flags_on_the_graded_answers(embedder):
+    from coach.feedback.relevance import RelevanceScorer
+
+    relevance = RelevanceScorer(embedder)
+    rates = {}
+    for part in (False, True):
+        items = [x for x in GRADED if held(x["id"]) == part]
+        ok = n = 0
+        for x in items:
+            flags = analyze(x["question"], x["answer"], relevance.score(x["question"], x["answer"])).flags
+            ok += sum((f in flags) == (f in x["flags"]) for f in FLAGS)
+            n += len(FLAGS)
+        rates["held-out" if part else "development"] = ok / n
+    print("flag checks on graded answers:", {k: round(v, 4) for k, v in rates.items()})
+    assert rates["development"] >= 0.97
+    assert rates["held-out"] >= 0.93  # measured 0.945: below the issue's 0.97 (README, "Not done yet")
+
+
+def test_the_score_separates_strong_from_weak_answers(reviews):
+    aucs = {}
+    for part in (False, True):
+        strong = [reviews[x["id"]].score["overall"] for x in GRADED if held(x["id"]) == part and x["grade"] == "strong"]
+        weak = [reviews[x["id"]].score["overall"] for x in GRADED if held(x["id"]) == part and x["grade"] == "weak"]
+        pairs = [(a > b) + 0.5 * (a == b) for a in strong for b in weak]
+        aucs["held-out" if part else "development"] = sum(pairs) / len(pairs)
+    print("strong vs weak AUC:", {k: round(v, 3) for k, v in aucs.items()})
+    assert aucs["development"] >= 0.95
+    assert aucs["held-out"] >= 0.9  # measured 0.924: below the issue's 0.93 (README, "Not done yet")
+
+
+def test_every_score_has_five_named_dimensions_with_reasons(reviews):
+    for review in reviews.values():
+        dims = review.score["dimensions"]
+        assert [d["name"] for d in dims] == [
+            "answers the question",
+            "structure",
+            "specificity and evidence",
+            "result and impact",
+            "delivery",
+        ]
+        assert all(1 <= d["score"] <= 5 and d["reason"] for d in dims)
+        assert 1 <= review.score["overall"] <= 5
+
+
+def test_seniority_raises_the_bar_for_a_result_without_a_number(reviewer):
+    q = "Tell me about a time you improved a process."
+    a = (
+        "At my last job in a busy dental practice, patients often waited too long at reception. I was asked to "
+        "fix the check-in process. I moved the forms online, trained the two receptionists and changed the "
+        "rota. In the end the waiting room was much calmer and patients were happier."
+    )
+    junior, senior = reviewer.review(q, a, "junior"), reviewer.review(q, a, "senior")
+    assert junior.score["overall"] > senior.score["overall"]
+
+
+def test_tags_agree_with_the_flags_on_every_graded_answer(reviews):
+    for x in GRADED:
+        review = reviews[x["id"]]
+        tags = [s["tag"] for s in review.sentences]
+        present = [e for e in ("situation", "task", "action", "result") if review.analysis.star_present[e]]
+        if not review.analysis.behavioral:
+            continue
+        for element in ("situation", "task", "action", "result"):
+            if element in tags:
+                assert element in present, (x["id"], element, "a mark the flags call missing")
+            elif element in present:  # only when there are fewer sentences than elements to mark
+                assert len(tags) < len(present), (x["id"], element)
+
+
+def test_the_fact_lock_holds_on_every_labelled_answer(reviewer, reviews):
+    everything = [(x["id"], x["answer"], reviews[x["id"]]) for x in GRADED]
+    everything += [(c["id"], c["answer"], reviewer.review(c["question"], c["answer"])) for c in CASES]
+    for item_id, answer, review in everything:
+        assert fact_lock(review.stronger["text"], answer) == [], item_id
+    # and the lock does catch what was never said
+    assert fact_lock("I cut costs by 40% at Acme.", "I cut costs at my last job.") == ["40%", "Acme"]
+
+
+def test_the_stronger_version_keeps_the_users_words_and_marks_what_is_missing(reviewer):
+    q = "Tell me about a time you failed."
+    a = (
+        "Um, so I guess last year I sort of missed a deadline for the monthly report at the council. "
+        "My manager was clueless and never told us anything. I stayed late and finished it the next morning."
+    )
+    review = reviewer.review(q, a)
+    text = review.stronger["text"]
+    assert "clueless" not in text and "Um" not in text and "sort of" not in text
+    assert "missed a deadline for the monthly report at the council" in text
+    assert "[the result: what changed, with a number]" in text and "result" in review.stronger["slots"]
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        "My manager kept micromanaging everyone and the company never cared about its people. I dreaded going in.",
+        "One colleague really had it in for me from day one and made everything harder.",
+        "Honestly the whole company is a joke, and my boss took credit for everything I did.",
+    ],
+)
+def test_blame_as_people_say_it_is_flagged(answer):
+    assert "blames_others" in analyze("Why are you leaving your current job?", answer).flags
+
+
+def test_a_neutral_difficult_situation_is_not_blame():
+    answer = (
+        "Our team was two people short and the client moved the deadline forward by a week, so I re-planned the "
+        "work with my manager, took on the testing myself and we delivered on the new date."
+    )
+    assert "blames_others" not in analyze("Tell me about a time you worked under pressure.", answer).flags
+
+
+def test_a_non_answer_to_an_example_question_without_the_stock_wording_is_seen():
+    flags = analyze(
+        "What is the most challenging project you have worked on?",
+        "Oh, there are so many, I really couldn't pick just one.",
+    ).flags
+    assert {"missing_situation", "missing_action", "missing_result", "too_short"} <= set(flags)
+
+
+def test_a_comment_says_solid_only_when_the_score_earns_it(reviews):
+    from coach.sessions.answer_comment import authored_comment
+
+    for x in GRADED:
+        review = reviews[x["id"]]
+        text, _ = authored_comment(review)
+        if "solid" in text.lower() or "nothing to fix" in text.lower():
+            assert verdict(review.score["overall"]) == "strong", (x["id"], text)
