@@ -151,6 +151,9 @@ def test_the_fact_lock_holds_on_every_labelled_answer(reviewer, reviews):
         assert fact_lock(review.stronger["text"], answer) == [], item_id
     # and the lock does catch what was never said
     assert fact_lock("I cut costs by 40% at Acme.", "I cut costs at my last job.") == ["40%", "Acme"]
+    assert fact_lock("Google asked me for 4 reports.", "they asked me for 40 reports") == ["4", "Google"]
+    assert fact_lock("We hired forty people.", "We hired five people.") == ["forty"]
+    assert fact_lock("Ann did the planning.", "I did the planning.") == ["Ann"]
 
 
 def test_the_stronger_version_keeps_the_users_words_and_marks_what_is_missing(reviewer):
@@ -163,7 +166,16 @@ def test_the_stronger_version_keeps_the_users_words_and_marks_what_is_missing(re
     text = review.stronger["text"]
     assert "clueless" not in text and "Um" not in text and "sort of" not in text
     assert "missed a deadline for the monthly report at the council" in text
-    assert "[the result: what changed, with a number]" in text and "result" in review.stronger["slots"]
+    from coach.feedback.stronger import SLOTS
+
+    missing = [e for e in ("situation", "task", "action", "result") if not review.analysis.star_present[e]]
+    assert missing and review.stronger["slots"] == missing
+    assert all(SLOTS[e] in text for e in missing), "each missing element has its marked slot"
+    one = reviewer.review(
+        q, "Last May at the clinic I had to cut waiting times, so I split the queue and waits fell by 20 minutes."
+    )
+    assert one.stronger["slots"] == [] or all(not one.analysis.star_present[e] for e in one.stronger["slots"])
+    assert "Umar" in reviewer.review(q, "Umar and I moved the umbrella stand, um, by the door.").stronger["text"]
 
 
 @pytest.mark.parametrize(
@@ -176,6 +188,24 @@ def test_the_stronger_version_keeps_the_users_words_and_marks_what_is_missing(re
 )
 def test_blame_as_people_say_it_is_flagged(answer):
     assert "blames_others" in analyze("Why are you leaving your current job?", answer).flags
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        # found by review: reported speech, things not people, and negated credit-taking are not blame
+        "They said the old data was terrible, so I cleaned it and rebuilt the report.",
+        "The parents were terrible at finding the form, so I moved it to the front page.",
+        "The customers never read the long reports, so I wrote a one-page summary.",
+        "He didn't really care about the font, so I chose it myself.",
+        "I was careful not to take credit for it.",
+        "I never take credit for our team's work.",
+        "If they had read the logs earlier, we would have caught it.",
+        "The company is a mess of spreadsheets, so I built a database.",
+    ],
+)
+def test_neutral_sentences_with_blame_words_are_not_blame(sentence):
+    assert "blames_others" not in analyze("Tell me about a time you improved something.", sentence).flags
 
 
 def test_a_neutral_difficult_situation_is_not_blame():

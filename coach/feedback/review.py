@@ -8,7 +8,7 @@ from coach.feedback.analysis import Analysis, analyze, normalise_answer
 from coach.feedback.relevance import RelevanceScorer
 from coach.feedback.rubric import rubric
 from coach.feedback.star_tagger import tag_agreeing
-from coach.feedback.stronger import stronger
+from coach.feedback.stronger import fact_lock, stronger
 from coach.feedback.tips import FlagTip, TipBook
 from coach.text import split_sentences
 
@@ -54,5 +54,11 @@ class AnswerReviewer:
             self.tipbook.topic_tip(question),
             [{"text": s, "tag": t} for s, t in zip(sentences, tags)],
             rubric(analysis, answer, sentences, tags, level),
-            stronger(analysis, sentences, tags),
+            locked(stronger(analysis, sentences, tags), answer),
         )
+
+
+def locked(version: dict, answer: str) -> dict:
+    """The stronger version, or nothing when it says a number or name the answer never said."""
+    invented = fact_lock(version["text"], answer)
+    return {"text": "", "slots": [], "dropped": invented} if invented else version

@@ -33,7 +33,7 @@ class Score:
 
 def _answers(a: Analysis, answer: str) -> Score:
     name = DIMENSIONS[0]
-    if non_answer(answer):
+    if a.word_count == 0 or non_answer(answer):
         return Score(name, 1, "No example or answer was given yet.")
     if "off_topic" in a.flags:
         return Score(name, 1, "It talks about something other than the question asked.")

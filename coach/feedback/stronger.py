@@ -23,11 +23,15 @@ SLOTS = {
     "result": "[the result: what changed, with a number]",
 }
 ORDER = ("situation", "task", "action", "result")
-HEDGE_WORDS = re.compile(
-    r"\b(I think maybe|I guess|I suppose|kind of|sort of|maybe|probably|basically|honestly|to be honest)\b,?\s*", re.I
-)
-FILLER_WORDS = re.compile(r"\b(um+|uh+|erm|you know|like,)\s*,?\s*", re.I)
+HEDGE_WORDS = re.compile(r"\b(I think maybe|I guess|I suppose|basically|honestly|to be honest)\b,?\s*", re.I)
+HEDGED_VERB = re.compile(r"\b(I|we|it|just|was) (kind|sort) of\s+", re.I)  # "we sort of fixed", not "the kind of"
+FILLER_WORDS = re.compile(r"\b(um+|uh+|erm)\b,?\s*", re.I)
 SLOT = re.compile(r"\[[^\]]*\]")
+NUMBER_WORDS = frozenset(
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
+    "seventeen eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety hundred thousand million "
+    "billion half dozen double twice triple percent".split()
+)
 NUMBER = re.compile(r"\d[\d,.]*%?")
 
 
@@ -35,6 +39,7 @@ def tidy(sentence: str) -> str:
     text = re.sub(r",\s*(like|you know|um+|uh+|erm)\s*,\s*", " ", sentence, flags=re.I)  # "I, like, ordered"
     text = FILLER_WORDS.sub("", text)
     text = HEDGE_WORDS.sub("", text)
+    text = HEDGED_VERB.sub(lambda m: m.group(1) + " " if m.group(1).lower() != "just" else "", text)
     text = re.sub(r"\s{2,}", " ", text).strip(" ,")
     if text and text[0].islower():
         text = text[0].upper() + text[1:]
@@ -65,7 +70,7 @@ def stronger(a: Analysis, sentences: Sequence[str], tags: Sequence[str]) -> dict
     if a.behavioral:
         for element in ORDER:  # the tags agree with the flags (see ``star_tagger.tag_agreeing``)
             parts += kept[element]
-            if not kept[element]:
+            if not kept[element] and not a.star_present.get(element, True):
                 parts.append(SLOTS[element])
                 slots.append(element)
         parts += [s for s in kept["other"] if len(s.split()) >= 6][:1]
@@ -78,12 +83,19 @@ def stronger(a: Analysis, sentences: Sequence[str], tags: Sequence[str]) -> dict
 
 
 def fact_lock(text: str, answer: str) -> list[str]:
-    """Numbers and proper nouns in ``text`` (outside slots) that the answer never said."""
+    """Numbers, number words and capitalised names in ``text`` (outside slots) that the answer never said.
+
+    Whole words only ("4" is not in "40", "Ann" is not in "planning"); a sentence's first word is
+    checked too, case-insensitively, since a rewrite could start with a name."""
     body = SLOT.sub(" ", text)
-    said = answer.lower()
-    missing = [n for n in NUMBER.findall(body) if n.rstrip(".,") not in answer]
+    said_words = {w.lower() for w in re.findall(r"[^\W_][\w'-]*", answer)}
+    said_numbers = set(NUMBER.findall(answer))
+    missing = [n for n in NUMBER.findall(body) if n not in said_numbers and n.rstrip(".,") not in said_numbers]
+    number_words = NUMBER_WORDS
     for sentence in re.split(r"(?<=[.!?])\s+", body.strip()):
-        for word in re.findall(r"[A-Za-z][A-Za-z'-]*", sentence)[1:]:  # the first word is capitalised anyway
-            if word[0].isupper() and not word.startswith("I'") and word != "I" and word.lower() not in said:
+        for i, word in enumerate(re.findall(r"[^\W\d_][\w'-]*", sentence)):
+            lower = word.lower()
+            named = word[0].isupper() and not (word == "I" or word.startswith("I'"))
+            if (named or lower in number_words) and lower not in said_words:
                 missing.append(word)
     return missing

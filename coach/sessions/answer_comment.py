@@ -58,7 +58,9 @@ def authored_comment(review: Review) -> tuple[str, Any]:
     dims = (review.score or {}).get("dimensions") or []
     if dims and verdict(review.score["overall"]) != "strong":  # "solid" only when the score earns it
         weakest = min(dims, key=lambda d: d["score"])
-        return f"{good} To make it stronger ({weakest['name']}): {weakest['reason']}", None
+        if weakest["score"] <= 3:
+            return f"{good} To make it stronger ({weakest['name']}): {weakest['reason']}", None
+        return f"{good} A good answer; a sharper detail or number would make it stand out.", None
     # Chosen by the question, so the same words do not come back answer after answer.
     return f"{good} {NO_FLAGS[zlib.crc32(review.analysis.question.encode()) % len(NO_FLAGS)]}", None
 

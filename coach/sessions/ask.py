@@ -340,7 +340,7 @@ NEGATION = re.compile(r"\b(avoid|don'?t|do not|never|not|shouldn'?t|should not|n
 # ("Fix that in my follow-up email"), talks about the coach or the author ("The interview coach to
 # be cautious..."), or slips into the third person ("Send a thank-you email after their interviews").
 QUOTE_START = re.compile(r"^\W*[\"\u201c\u2018']")
-FIRST_PERSON = re.compile(r"\b(I|I'm|I've|I'd|I'll|me|my|mine|myself)\b")
+FIRST_PERSON = re.compile(r"\b(I|I'm|I've|I'd|I'll|[Mm]e|[Mm]y|[Mm]ine|[Mm]yself)\b")
 ABOUT_THE_COACH = re.compile(
     r"\b(the|this|your) (interview )?(coach|author|writer|article|advice|text|guidance)\b", re.I
 )
@@ -380,7 +380,7 @@ def sentence_problem(text: str, question: str, passage: Passage, embedder: Embed
         return verdict
     candidates = [s for s in split_sentences(passage.text) if len(s.split()) >= 4]
     if not candidates:
-        return None
+        return "not a close paraphrase of its passage"
     vectors = embedder.embed([text, *candidates])
     scores = [cosine(vectors[0], v) for v in vectors[1:]]
     best = max(range(len(scores)), key=scores.__getitem__)

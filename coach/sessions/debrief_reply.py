@@ -3,11 +3,11 @@
 The page asks "Reply if you like", so a reply is read, never ignored (issue 11: "Is that better?"
 went unanswered). Decision, in this order:
 
-1. A new answer to a question that went badly (20 words or more, when the debrief found such
-   questions) is analysed as an answer to that question, and compared with the answer given in
-   the interview: what is fixed, what is still there.
-2. A question ("Should I email them again?") is answered in the words of the passage that fits it
+1. A question ("Should I email them again?") is answered in the words of the passage that fits it
    best, with the passage named.
+2. At the practise and try-again steps, a new answer to a question that went badly (20 words or
+   more) is analysed as an answer to that question and, when the debrief had the transcript's
+   answer, compared with it: what is fixed, what is still there.
 3. Anything else gets a short authored reply that fits the step, saying what to do next.
 
 No model text: all of it is the coach's own words and the passages' sentences.
@@ -22,6 +22,7 @@ from typing import Any
 from coach.feedback.flags import label
 from coach.sessions.answer_comment import authored_comment
 from coach.sessions.ask import best_sentence
+from coach.sessions.debrief_notes import question_for_coach
 from coach.text import cosine, quote
 
 MIN_ANSWER_WORDS = 20
@@ -38,9 +39,7 @@ STEP_REPLIES = {
     ),
     "try_again": "Noted. Your action plan and drafts come next.",
 }
-QUESTION_START = re.compile(
-    r"^\s*(should|can|could|do|does|did|is|are|was|will|would|how|what|when|where|why|who|which)\b", re.I
-)
+ANSWER_STEPS = ("practise", "try_again")  # where a new answer is invited (the page says so at step 4)
 
 
 @dataclass
@@ -52,14 +51,6 @@ class DebriefReply:
 
 def cited(passage) -> dict[str, Any]:
     return passage.public() | {"label": passage.label()}
-
-
-def _question_in(text: str) -> str | None:
-    for sentence in re.split(r"(?<=[.!?])\s+|\n+", text.strip()):
-        if sentence.endswith("?") or QUESTION_START.search(sentence):
-            if len(sentence.split()) >= 3 and not re.match(r"\s*(is|was) (that|this|it) better\b", sentence, re.I):
-                return sentence.strip()
-    return None
 
 
 def _without_asides(text: str) -> str:
@@ -89,10 +80,16 @@ def _compare(before: list[str], after: list[str]) -> str:
 
 def respond(debrief, report: dict[str, Any], step_key: str, text: str) -> DebriefReply:
     """The coach's reply to ``text`` typed after the step ``step_key`` of ``report``."""
-    body = _without_asides(text)
-    weak = report.get("weak_questions") or []
+    body = _without_asides(text)  # "Is that better?" asks about the answer, not for guidance
+    question = question_for_coach(body)
     embedder = debrief.reviewer.relevance.embedder if debrief.reviewer.relevance else None
-    if weak and len(body.split()) >= MIN_ANSWER_WORDS:
+    if question and embedder is not None:
+        passage = debrief.passage(question)
+        if passage is not None:
+            sentence = best_sentence(embedder.embed([question])[0], passage, embedder)
+            return DebriefReply(f'You asked: "{quote(question, 120)}" {sentence} [1]', [cited(passage)], "question")
+    weak = report.get("weak_questions") or []
+    if weak and step_key in ANSWER_STEPS and len(body.split()) >= MIN_ANSWER_WORDS:
         target = weak[0]
         if len(weak) > 1 and embedder is not None:  # the question this answer is closest to
             body_vec, *question_vecs = embedder.embed([body, *(w["question"] for w in weak)])
@@ -105,13 +102,7 @@ def respond(debrief, report: dict[str, Any], step_key: str, text: str) -> Debrie
         lines = [
             f'Read as your answer to "{quote(target["question"], 140)}": {comment}{" [1]" if passage else ""} {said}'
         ]
-        if target.get("answer") or target.get("flags"):
-            lines.append(_compare(target.get("flags", []), flags))
+        if target.get("flags"):  # the transcript's answer was analysed: say what changed
+            lines.append(_compare(target["flags"], flags))
         return DebriefReply(" ".join(lines), [cited(passage)] if passage else [], "answer")
-    question = _question_in(text)
-    if question and embedder is not None:
-        passage = debrief.passage(question)
-        if passage is not None:
-            sentence = best_sentence(embedder.embed([question])[0], passage, embedder)
-            return DebriefReply(f'You asked: "{quote(question, 120)}" {sentence} [1]', [cited(passage)], "question")
     return DebriefReply(STEP_REPLIES.get(step_key, "Noted, and saved with your debrief."))
