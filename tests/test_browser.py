@@ -162,7 +162,7 @@ def test_the_three_modes_history_and_isolation(server, browser):
     table = a.locator("#history-table").inner_text()
     assert "interview" in table and "debrief" in table and "ask" in table
     # One finished interview is enough to draw: its STAR scores are points and its flags visible bars.
-    for plot in ("#star-plot", "#flag-plot"):
+    for plot in ("#star-plot", "#flag-plot", "#score-plot"):
         a.locator(f"{plot} canvas, {plot} svg").first.wait_for(timeout=WAIT)
     a.screenshot(path=str(SHOTS / "history.png"), full_page=True)
 

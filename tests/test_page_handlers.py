@@ -24,7 +24,8 @@ def test_interview_start_answer_and_scorecard(page):
     assert "finished" in after.notice and after.scorecard == view.scorecard, (
         "a message after the end keeps the scorecard"
     )
-    star, flags, star_x, flag_y = page.progress_data("me")
+    star, flags, star_x, flag_y, scores = page.progress_data("me")
+    assert len(scores) == 1 and 1 <= scores["score"][0] <= 5, "the interview's overall score is plotted"
     assert list(star["interview"]) == [1, 1, 1, 1] and star_x == [0.5, 1.5], "one interview is drawn, as points"
     assert flag_y[0] == 0 and flag_y[1] >= max(flags["count"], default=1), "the flag axis starts at 0"
     assert all("_" not in f for f in flags["flag"]), "flags are named in words"

@@ -232,3 +232,28 @@ def test_a_comment_says_solid_only_when_the_score_earns_it(reviews):
         text, _ = authored_comment(review)
         if "solid" in text.lower() or "nothing to fix" in text.lower():
             assert verdict(review.score["overall"]) == "strong", (x["id"], text)
+
+
+def test_stock_questions_have_team_written_example_answers_that_score_as_strong(reviewer):
+    from coach.sessions.question_bank import QuestionBank
+
+    bank = QuestionBank.load(Path(__file__).parents[1] / "knowledge" / "question_bank")
+    with_examples = [q for q in bank.questions if q.example_answer]
+    assert len(with_examples) >= 13
+    assert bank.by_text("tell me about yourself") is bank.by_id("mot-motivation-01")
+    for q in with_examples:
+        review = reviewer.review(q.text, q.example_answer, "mid")
+        assert review.score["overall"] >= 4.0, (q.id, review.score)
+        assert "blames_others" not in review.analysis.flags and q.model_answer()["why_it_works"]
+
+
+def test_analyze_json_gives_sentences_score_stronger_and_the_example(indexed_home):
+    from conftest import run_coach
+
+    answer = "I'm a nurse with six years on a busy ward, and I now want to teach new nurses."
+    out = run_coach("analyze", "-q", "Tell me about yourself.", "-a", answer, "--json", home=indexed_home)
+    assert out.returncode == 0, out.stderr
+    result = json.loads(out.stdout)
+    assert result["sentences"] and {"text", "tag"} <= set(result["sentences"][0])
+    assert len(result["score"]["dimensions"]) == 5 and "text" in result["stronger"]
+    assert result["model_answer"]["text"] and result["looks_for"]

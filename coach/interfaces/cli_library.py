@@ -100,7 +100,7 @@ def cmd_analyze(args: argparse.Namespace) -> int:
                     raise InputError('each line must be a JSON object like {"question": ..., "answer": ...}')
                 question = check_text(str(item.get("question", "")), 2000, "question")
                 answer = check_text(str(item.get("answer", "")), limit, "answer")
-                result = coach.reviewer.review(question, answer, args.level).public()
+                result = with_bank_guide(coach, question, coach.reviewer.review(question, answer, args.level).public())
             except (ValueError, InputError) as err:
                 result = {
                     "line": number,
@@ -119,11 +119,27 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     question = check_text(args.question, 2000, "question")
     answer = check_text(read_input_text(args.answer), limit, "answer")
     review = coach.reviewer.review(question, answer, args.level)
+    guided = with_bank_guide(coach, question, review.public())
     if args.json:
-        emit_json(review.public())
+        emit_json(guided)
     else:
         print_review(review)
+        if guided["looks_for"]:
+            print(f"what a strong answer shows: {guided['looks_for']}")
+        if guided["model_answer"]:
+            example = guided["model_answer"]
+            print(f"an example answer (by the team, for {example['speaker']}; a model, not words to copy):")
+            print(f"  {example['text']}\n  why it works: {example['why_it_works']}")
     return 0
+
+
+def with_bank_guide(coach, question: str, result: dict) -> dict:
+    """The review plus, when the question is one of the bank's, what a strong answer shows and its example."""
+    bank_question = coach.question_bank.by_text(question)
+    return result | {
+        "looks_for": bank_question.looks_for if bank_question else None,
+        "model_answer": bank_question.model_answer() if bank_question else None,
+    }
 
 
 @command("serve")

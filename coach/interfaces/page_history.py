@@ -100,13 +100,14 @@ class HistoryHandlers:
         return f"Deleted session {sid}."
 
     def progress_data(self, owner):
-        """(STAR scores per interview, flag counts in words, the STAR plot's x range, the flag plot's y range).
+        """(STAR scores per interview, flag counts in words, the STAR plot's x range, the flag plot's y range,
+        the overall rubric score per interview).
 
         STAR scores are drawn as points, so a single interview shows; the flag axis starts at 0
         and reaches at least 1, so a flag seen once is a visible bar."""
         import pandas as pd
 
-        star_rows, flag_rows = [], []
+        star_rows, flag_rows, score_rows = [], [], []
         interviews = [
             s for s in reversed(self.coach.history.visible(owner or "", "interview")) if s.status == "finished"
         ]
@@ -116,10 +117,13 @@ class HistoryHandlers:
                 star_rows.append({"interview": n, "element": k, "score": v})
             for f, c in (summary.get("flag_counts") or {}).items():
                 flag_rows.append({"flag": label(f), "count": c})
+            if summary.get("overall_score") is not None:
+                score_rows.append({"interview": n, "score": summary["overall_score"]})
         star = pd.DataFrame(star_rows, columns=["interview", "element", "score"])
         flags = pd.DataFrame(flag_rows, columns=["flag", "count"]).groupby("flag", as_index=False)["count"].sum()
         top = int(flags["count"].max()) if len(flags) else 0
-        return star, flags, [0.5, max(1, len(interviews)) + 0.5], [0, max(1, top)]
+        scores = pd.DataFrame(score_rows, columns=["interview", "score"])
+        return star, flags, [0.5, max(1, len(interviews)) + 0.5], [0, max(1, top)], scores
 
     # ------------------------------------------------------------ knowledge
 

@@ -147,6 +147,13 @@ def build_ui(handlers: PageHandlers, browser_secret: str):
                     flag_plot = gr.BarPlot(
                         x="flag", y="count", title="Flags across interviews", y_lim=[0, 1], elem_id="flag-plot"
                     )
+                    score_plot = gr.ScatterPlot(
+                        x="interview",
+                        y="score",
+                        title="Overall score per interview (1-5)",
+                        y_lim=[1, 5],
+                        elem_id="score-plot",
+                    )
 
             # ---------------------------------------------------------------- knowledge
             with gr.Tab("Knowledge", id="knowledge"):
@@ -265,21 +272,22 @@ def build_ui(handlers: PageHandlers, browser_secret: str):
         def refresh_history(owner_value):
             try:
                 rows = h.history_rows(owner_value)
-                star, flags, star_x, flag_y = h.progress_data(owner_value)
+                star, flags, star_x, flag_y, scores = h.progress_data(owner_value)
             except CoachError as err:  # a damaged database: say how to recover, in words
                 keep = gr.update()
-                return keep, keep, keep, keep, keep, problem(err)
+                return keep, keep, keep, keep, keep, keep, problem(err)
             choices = [h.choice(r) for r in rows]
             return (
                 rows,
                 gr.update(choices=choices, value=None),
                 gr.update(value=star, x_lim=star_x),
                 gr.update(value=flags, y_lim=flag_y),
+                gr.update(value=scores, x_lim=star_x),
                 gr.update(choices=h.session_choices(owner_value, rows)),
                 gr.update(),
             )
 
-        hist_outputs = [hist_table, hist_id, star_plot, flag_plot, ask_context, hist_notice]
+        hist_outputs = [hist_table, hist_id, star_plot, flag_plot, score_plot, ask_context, hist_notice]
 
         def ask_sessions(owner_value):
             """The sessions to continue from, fresh each time the Ask tab opens (not only after History)."""

@@ -83,6 +83,12 @@ def flags_markdown(review: dict[str, Any]) -> str:
     lines += rubric_lines(review)
     if review.get("looks_for"):
         lines.append(f"**What a strong answer shows:** {review['looks_for']}")
+    if review.get("model_answer"):
+        example = review["model_answer"]
+        lines.append(
+            f"**An example answer** (written by the team for {example['speaker'] or 'someone else'}: "
+            f"a model of the shape, not words to copy): {example['text']}  \n*Why it works: {example['why_it_works']}*"
+        )
     return "\n\n".join(lines)
 
 

@@ -225,11 +225,11 @@ class MockInterview:
         self.state["records"].append(record)
         gap = follow_up(q.text, q.kind, text, review.analysis.flags, style, self._said(), self._probe(q))
         if gap is None:
-            yield AnswerReviewed(review.public() | {"looks_for": q.looks_for})
+            yield AnswerReviewed(review.public() | {"looks_for": q.looks_for, "model_answer": q.model_answer()})
             yield from self._score_and_move_on(record, review)
             return
         if gap.reason != "candidate_question":  # a question in place of an answer is not analysed as one
-            yield AnswerReviewed(review.public() | {"looks_for": q.looks_for})
+            yield AnswerReviewed(review.public() | {"looks_for": q.looks_for, "model_answer": q.model_answer()})
         if gap.reason == "probe":
             self.state["probes"] = self.state.get("probes", 0) + 1
         if gap.reason in ("candidate_question", "off_topic", "probe"):
@@ -260,7 +260,7 @@ class MockInterview:
         else:
             combined = f"{record['answer']}\n{text}"
         review = self.reviewer.review(q.text, combined, self.settings["level"])
-        yield AnswerReviewed(review.public() | {"looks_for": q.looks_for})
+        yield AnswerReviewed(review.public() | {"looks_for": q.looks_for, "model_answer": q.model_answer()})
         yield from self._score_and_move_on(record, review, combined)
 
     def _score_and_move_on(self, record: dict, review: Review, answered: str | None = None) -> Iterator[InterviewEvent]:

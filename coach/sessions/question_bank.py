@@ -30,6 +30,16 @@ class Question:
     looks_for: str
     origin: str = "bank"  # "bank" or "job_description"
     skill: str = ""
+    # A team-written example answer for stock questions (knowledge/question_bank/example_answers.json).
+    example_answer: str = ""
+    example_role: str = ""
+    example_why: str = ""
+
+    def model_answer(self) -> dict | None:
+        """The example answer as `coach analyze --json` and the page show it, or None."""
+        if not self.example_answer:
+            return None
+        return {"text": self.example_answer, "speaker": self.example_role, "why_it_works": self.example_why}
 
     def public(self) -> dict:
         out = asdict(self)
@@ -48,6 +58,9 @@ class Question:
             looks_for=d.get("looks_for", ""),
             origin=d.get("origin", "bank"),
             skill=d.get("skill", ""),
+            example_answer=d.get("example_answer", ""),
+            example_role=d.get("example_role", ""),
+            example_why=d.get("example_why", ""),
         )
 
 
@@ -74,12 +87,35 @@ class QuestionBank:
                 f"The question bank in {folder} cannot be read ({err}).",
                 "Restore knowledge/question_bank/ from the repository.",
             ) from None
-        questions = [Question.from_dict(d) for d in raw]
+        examples = cls._examples(folder / "example_answers.json")
+        questions = [Question.from_dict(d | examples.get(d["id"], {})) for d in raw]
         skills = [Skill(s["name"], tuple(a.lower() for a in s["aliases"]), s["category"]) for s in skills_raw["skills"]]
         return cls(questions, skills, skills_raw["templates"])
 
+    @staticmethod
+    def _examples(path: Path) -> dict[str, dict]:
+        """Example answers by question id; a missing or unreadable file means none (they are optional)."""
+        try:
+            raw = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}
+        return {
+            qid: {
+                "example_answer": e["answer"],
+                "example_role": e.get("role", ""),
+                "example_why": e.get("why_it_works", ""),
+            }
+            for qid, e in raw.items()
+            if isinstance(e, dict) and isinstance(e.get("answer"), str)
+        }
+
     def by_id(self, qid: str) -> Question | None:
         return next((q for q in self.questions if q.id == qid), None)
+
+    def by_text(self, text: str) -> Question | None:
+        """The bank question worded exactly like ``text`` (case, spaces and end punctuation aside)."""
+        key = re.sub(r"[\s?.!]+", " ", text or "").strip().lower()
+        return next((q for q in self.questions if re.sub(r"[\s?.!]+", " ", q.text).strip().lower() == key), None)
 
     @staticmethod
     def custom_question(text: str, n: int = 0) -> Question:
