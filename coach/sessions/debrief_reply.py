@@ -35,7 +35,7 @@ STEP_REPLIES = {
     "improve": "Noted. Keep the list short: one or two things you will practise before the next interview.",
     "practise": (
         "When you are ready, type a new answer to one of the questions above and press Next step: "
-        "I will tell you how it reads and what changed."
+        "I will tell you how it reads."
     ),
     "try_again": "Noted. Your action plan and drafts come next.",
 }
@@ -57,7 +57,7 @@ def _without_asides(text: str) -> str:
     """The answer without a trailing "Is that better?" or "How about this:" around it."""
     text = re.sub(r"(?i)\b(is|was) (that|this|it) (any )?better\??\s*$", "", text.strip())
     return re.sub(
-        r"(?i)^\s*(how about|what about|try|ok(ay)?|here'?s (my|a) (new|better) (answer|try))\b[^:]*:\s*", "", text
+        r"(?i)^\s*(how about|what about|try|ok(ay)?|here'?s (my|a) (new|better) (answer|try))\b[^:]{0,25}:\s*", "", text
     )
 
 
