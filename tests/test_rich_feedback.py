@@ -176,6 +176,12 @@ def test_the_stronger_version_keeps_the_users_words_and_marks_what_is_missing(re
     )
     assert one.stronger["slots"] == [] or all(not one.analysis.star_present[e] for e in one.stronger["slots"])
     assert "Umar" in reviewer.review(q, "Umar and I moved the umbrella stand, um, by the door.").stronger["text"]
+    leaving = reviewer.review(
+        "Why are you leaving your current job?",
+        "I want to lead projects end to end. My manager was clueless and never backed us up. "
+        "I have run two small launches and I am ready for more.",
+    )
+    assert "clueless" not in leaving.stronger["text"] and "lead projects" in leaving.stronger["text"]
 
 
 @pytest.mark.parametrize(

@@ -57,6 +57,7 @@ def _drop(sentence: str) -> bool:
 def stronger(a: Analysis, sentences: Sequence[str], tags: Sequence[str]) -> dict[str, Any]:
     """{"text", "slots"}: the answer rebuilt from its own sentences, with slots for what is missing."""
     kept: dict[str, list[str]] = {k: [] for k in (*ORDER, "other")}
+    in_order: list[str] = []
     for s, t in zip(sentences, tags):
         if t == "other" and _drop(s):
             continue
@@ -65,6 +66,7 @@ def stronger(a: Analysis, sentences: Sequence[str], tags: Sequence[str]) -> dict
         cleaned = tidy(s)
         if cleaned:
             kept[t].append(cleaned)
+            in_order.append(cleaned)
     slots: list[str] = []
     parts: list[str] = []
     if a.behavioral:
@@ -75,7 +77,7 @@ def stronger(a: Analysis, sentences: Sequence[str], tags: Sequence[str]) -> dict
                 slots.append(element)
         parts += [s for s in kept["other"] if len(s.split()) >= 6][:1]
     else:
-        parts = [s for s, t in zip(map(tidy, sentences), tags) if s and not (t == "other" and _drop(s))]
+        parts = in_order  # no story to reorder: the same sentences, trimmed, without blame
         if not a.has_numbers:
             parts.append("[one specific example or number that shows it]")
             slots.append("evidence")
