@@ -44,7 +44,9 @@ def reviewer(embedder):
 
 @pytest.fixture(scope="module")
 def reviews(reviewer):
-    return {x["id"]: reviewer.review(x["question"], x["answer"], x["level"]) for x in GRADED}
+    # The question's kind is passed as the mock interview passes the bank's (a question asking for
+    # a story without the stock wording is still one).
+    return {x["id"]: reviewer.review(x["question"], x["answer"], x["level"], x["kind"]) for x in GRADED}
 
 
 def test_the_sets_are_big_enough():
@@ -82,15 +84,24 @@ def test_flags_on_the_graded_answers(embedder):
     rates = {}
     for part in (False, True):
         items = [x for x in GRADED if held(x["id"]) == part]
-        ok = n = 0
-        for x in items:
-            flags = analyze(x["question"], x["answer"], relevance.score(x["question"], x["answer"])).flags
-            ok += sum((f in flags) == (f in x["flags"]) for f in FLAGS)
-            n += len(FLAGS)
-        rates["held-out" if part else "development"] = ok / n
+        for kind_known in (True, False):  # in a mock interview / `coach analyze` with a question of one's own
+            ok = n = 0
+            per_flag = {f: 0 for f in FLAGS}
+            for x in items:
+                story = x["kind"] == "behavioral" if kind_known else None
+                flags = analyze(x["question"], x["answer"], relevance.score(x["question"], x["answer"]), story).flags
+                for f in FLAGS:
+                    per_flag[f] += (f in flags) == (f in x["flags"])
+                ok += sum((f in flags) == (f in x["flags"]) for f in FLAGS)
+                n += len(FLAGS)
+            name = ("held-out" if part else "development") + ("" if kind_known else ", wording only")
+            rates[name] = ok / n
+            if kind_known:
+                print(name, "per flag:", {f: round(v / len(items), 3) for f, v in per_flag.items()})
     print("flag checks on graded answers:", {k: round(v, 4) for k, v in rates.items()})
-    assert rates["development"] >= 0.97
-    assert rates["held-out"] >= 0.93  # measured 0.945: below the issue's 0.97 (README, "Not done yet")
+    assert rates["development"] >= 0.975 and rates["development, wording only"] >= 0.975
+    # measured 0.964 with the kind known, 0.947 from the wording alone: under the issue's 0.97 (README)
+    assert rates["held-out"] >= 0.955 and rates["held-out, wording only"] >= 0.94
 
 
 def test_the_score_separates_strong_from_weak_answers(reviews):
@@ -102,7 +113,7 @@ def test_the_score_separates_strong_from_weak_answers(reviews):
         aucs["held-out" if part else "development"] = sum(pairs) / len(pairs)
     print("strong vs weak AUC:", {k: round(v, 3) for k, v in aucs.items()})
     assert aucs["development"] >= 0.95
-    assert aucs["held-out"] >= 0.9  # measured 0.924: below the issue's 0.93 (README, "Not done yet")
+    assert aucs["held-out"] >= 0.92  # measured 0.930 (the issue's goal 0.93; 0.929 from the wording alone)
 
 
 def test_every_score_has_five_named_dimensions_with_reasons(reviews):
@@ -228,6 +239,25 @@ def test_a_non_answer_to_an_example_question_without_the_stock_wording_is_seen()
         "Oh, there are so many, I really couldn't pick just one.",
     ).flags
     assert {"missing_situation", "missing_action", "missing_result", "too_short"} <= set(flags)
+
+
+def test_every_bank_story_question_is_reviewed_as_one_whatever_its_wording(reviewer):
+    """Five bank behavioral questions ("What is the most challenging...") escape the wording patterns;
+    the bank's kind, passed by the interview and `coach analyze`, makes them stories all the same."""
+    from coach.feedback.analysis import is_behavioral
+    from coach.sessions.question_bank import QuestionBank
+
+    bank = QuestionBank.load(Path(__file__).parents[1] / "knowledge" / "question_bank")
+    stories = [q for q in bank.questions if q.kind == "behavioral"]
+    unworded = [q.id for q in stories if not is_behavioral(q.text)]
+    print("bank story questions the wording misses:", unworded)
+    assert unworded  # otherwise this test no longer tests the kind
+    non_answer = "Oh, there are so many, I really couldn't pick just one."
+    for q in stories:
+        flags = reviewer.review(q.text, non_answer, "mid", q.kind).analysis.flags
+        assert {"missing_situation", "missing_action", "missing_result"} <= set(flags), (q.id, flags)
+    wording_only = reviewer.review(bank.by_id(unworded[0]).text, non_answer, "mid").analysis.flags
+    assert "missing_action" not in wording_only
 
 
 def test_a_comment_says_solid_only_when_the_score_earns_it(reviews):

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from coach.feedback.flags import REPORT_ORDER
+from coach.text import split_sentences
 
 FLAGS = REPORT_ORDER  # the flag vocabulary, in the order flags are reported (see coach/feedback/flags.py)
 
@@ -52,6 +53,7 @@ class Patterns:
     action: re.Pattern
     not_actions: frozenset[str]
     result: list[tuple[str, float]]
+    vague_result: re.Pattern
 
 
 @cache
@@ -76,6 +78,7 @@ def patterns() -> Patterns:
         ),
         not_actions=frozenset(raw["not_actions"]),
         result=[(p, w) for p, w in raw["result"]],
+        vague_result=re.compile("|".join(raw["vague_result"]), re.I),
     )
 
 
@@ -161,8 +164,18 @@ def star_scores(answer: str) -> dict[str, float]:
         "situation": _score(patterns().situation, answer),
         "task": _score(patterns().task, answer),
         "action": round(min(1.0, 0.5 * actions + (0.1 if actions >= 3 else 0)), 2),
-        "result": _score(patterns().result, answer),
+        "result": _score(patterns().result, without_vague_results(answer)),
     }
+
+
+def without_vague_results(text: str) -> str:
+    """The answer without sentences whose only outcome is vague ("people seemed happier", "it went well").
+
+    A vague outcome is not a result (issue 12); the same sentence with a number in it is kept.
+    """
+    p = patterns()
+    kept = [s for s in split_sentences(text) if not (p.vague_result.search(s) and not p.number.search(s))]
+    return " ".join(kept)
 
 
 def normalise_answer(text: str) -> str:
@@ -170,11 +183,12 @@ def normalise_answer(text: str) -> str:
     return re.sub(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", " ", text)
 
 
-def analyze(question: str, answer: str, relevance: float | None = None) -> Analysis:
+def analyze(question: str, answer: str, relevance: float | None = None, behavioral: bool | None = None) -> Analysis:
+    """``behavioral`` True says the question asks for a story whatever its wording (the bank knows)."""
     text = normalise_answer(answer)
     words = WORD.findall(text)
     wc = len(words)
-    behavioral = is_behavioral(question)
+    behavioral = bool(behavioral) or is_behavioral(question)
     p = patterns()
     fillers = _counts(p.fillers, text)
     hedges = _counts(p.hedges, text)

@@ -36,9 +36,16 @@ class RelevanceScorer:
         self.embedder = embedder
 
     def score(self, question: str, answer: str) -> float | None:
+        return self.measure(question, answer, split_sentences(answer))[0]
+
+    def measure(self, question: str, answer: str, sentences: list[str]) -> tuple[float | None, list]:
+        """The relevance score and every sentence's vector, in one embedding call.
+
+        The review tags each sentence with STAR from these same vectors, so an
+        answer is embedded once per review.
+        """
         if not question.strip() or not answer.strip():
-            return None
-        sentences = split_sentences(answer)[:MAX_SENTENCES]
+            return None, []
         vectors = self.embedder.embed([question_topic(question), answer[:4000]] + sentences)
         topic = vectors[0]
-        return max(cosine(topic, v) for v in vectors[1:])
+        return max(cosine(topic, v) for v in vectors[1 : 2 + MAX_SENTENCES]), list(vectors[2:])

@@ -10,6 +10,7 @@ from coach.feedback.rubric import rubric
 from coach.feedback.star_tagger import tag_agreeing
 from coach.feedback.stronger import fact_lock, stronger
 from coach.feedback.tips import FlagTip, TipBook
+from coach.model.embedding import Embedder
 from coach.text import split_sentences
 
 
@@ -39,12 +40,21 @@ class AnswerReviewer:
         self.relevance = relevance
         self.tipbook = tips
 
-    def review(self, question: str, answer: str, level: str = "mid") -> Review:
-        score = self.relevance.score(question, answer) if self.relevance else None
-        analysis = analyze(question, answer, relevance=score)
+    @property
+    def embedder(self) -> Embedder | None:
+        return self.relevance.embedder if self.relevance else None
+
+    def review(self, question: str, answer: str, level: str = "mid", kind: str | None = None) -> Review:
+        """``kind`` is the bank's kind for the question, when it came from the bank.
+
+        The bank knows a question asks for a story even when its wording is not
+        one the behavioral patterns know ("What is the most challenging project...").
+        """
         sentences = split_sentences(normalise_answer(answer))
-        if self.relevance and sentences:
-            tags = tag_agreeing(sentences, self.relevance.embedder.embed(sentences), analysis.star_present)
+        score, vectors = self.relevance.measure(question, answer, sentences) if self.relevance else (None, [])
+        analysis = analyze(question, answer, relevance=score, behavioral=True if kind == "behavioral" else None)
+        if vectors and len(vectors) == len(sentences):
+            tags = tag_agreeing(sentences, vectors, analysis.star_present)
         else:
             tags = ["other"] * len(sentences)
         return Review(

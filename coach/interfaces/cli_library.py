@@ -100,7 +100,7 @@ def cmd_analyze(args: argparse.Namespace) -> int:
                     raise InputError('each line must be a JSON object like {"question": ..., "answer": ...}')
                 question = check_text(str(item.get("question", "")), 2000, "question")
                 answer = check_text(str(item.get("answer", "")), limit, "answer")
-                result = with_bank_guide(coach, question, coach.reviewer.review(question, answer, args.level).public())
+                result = guided_review(coach, question, answer, args.level)[1]
             except (ValueError, InputError) as err:
                 result = {
                     "line": number,
@@ -118,8 +118,7 @@ def cmd_analyze(args: argparse.Namespace) -> int:
         )
     question = check_text(args.question, 2000, "question")
     answer = check_text(read_input_text(args.answer), limit, "answer")
-    review = coach.reviewer.review(question, answer, args.level)
-    guided = with_bank_guide(coach, question, review.public())
+    review, guided = guided_review(coach, question, answer, args.level)
     if args.json:
         emit_json(guided)
     else:
@@ -133,10 +132,11 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     return 0
 
 
-def with_bank_guide(coach, question: str, result: dict) -> dict:
-    """The review plus, when the question is one of the bank's, what a strong answer shows and its example."""
+def guided_review(coach, question: str, answer: str, level: str):
+    """The review and its public dict; a bank question adds its kind, what a strong answer shows and its example."""
     bank_question = coach.question_bank.by_text(question)
-    return result | {
+    review = coach.reviewer.review(question, answer, level, bank_question.kind if bank_question else None)
+    return review, review.public() | {
         "looks_for": bank_question.looks_for if bank_question else None,
         "model_answer": bank_question.model_answer() if bank_question else None,
     }

@@ -211,7 +211,7 @@ class PageHandlers(HistoryHandlers):
         answer = render_with_marks(result)
         note = "\n\n*Citations marked [n?] are not supported by the passage they cite.*" if "?]" in answer else ""
         chat[-1] = {"role": "assistant", "content": answer + note}
-        chat.extend(source_messages([p.public() | {"label": p.label()} for p in result.sources]))
+        chat.extend(source_messages([p.shown() for p in result.sources]))
         yield AskView(chat, state, notice)
 
     # ------------------------------------------------------------ debrief

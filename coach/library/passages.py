@@ -27,6 +27,10 @@ class Passage:
             "chunk_id": self.chunk_id,
         }
 
+    def shown(self) -> dict[str, Any]:
+        """What the page shows under a line that cites this passage: its JSON and its label."""
+        return self.public() | {"label": self.label()}
+
     def label(self) -> str:
         where = f"{self.title} ({self.source})"
         if self.kind == "comment":

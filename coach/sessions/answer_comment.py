@@ -118,8 +118,8 @@ def answer_comment(
         from coach.feedback.citations import check_citations
 
         supported = (
-            check_citations(f"{text} [1]", [passage.text], reviewer.relevance.embedder, attach_uncited=False)
-            if reviewer.relevance
+            check_citations(f"{text} [1]", [passage.text], reviewer.embedder, attach_uncited=False)
+            if reviewer.embedder
             else []
         )
         if not supported or not supported[0].supported:

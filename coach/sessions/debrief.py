@@ -170,7 +170,7 @@ class Debrief:
             return []
         # Each sentence and its clauses compete: "I froze when they asked about my weakness and I
         # hadn't researched the company" holds one question and one unrelated fact.
-        embedder = self.reviewer.relevance.embedder if self.reviewer.relevance else None
+        embedder = self.reviewer.embedder
         if embedder is None:
             return []
         groups = []
@@ -303,13 +303,21 @@ class Debrief:
 
     def answer_their_question(self, question: str | None, cites: Cites, extra: list[Passage]) -> str:
         """The person's own question, answered in the words of the passage that best fits it."""
-        embedder = self.reviewer.relevance.embedder if self.reviewer.relevance else None
-        p = self.passage(question) if question and embedder else None
-        if p is None:
+        found = self.their_question(question) if question else None
+        if found is None:
             return ""
+        line, p = found
         extra.append(p)
+        return f"{line}{cites.n(p)}\n\n"
+
+    def their_question(self, question: str) -> tuple[str, Passage] | None:
+        """'You asked: "..."' and the sentence of the best-fitting passage that answers it, with that passage."""
+        embedder = self.reviewer.embedder
+        p = self.passage(question) if embedder else None
+        if p is None:
+            return None
         sentence = best_sentence(embedder.embed([question])[0], p, embedder)
-        return f'You asked: "{quote(question, 120)}" {sentence}{cites.n(p)}\n\n'
+        return f'You asked: "{quote(question, 120)}" {sentence}', p
 
     def opening_line(self, number: int, step: str, guidance: str, notes: str):
         if self.model is None:

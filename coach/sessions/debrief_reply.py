@@ -21,7 +21,6 @@ from typing import Any
 
 from coach.feedback.flags import label
 from coach.sessions.answer_comment import authored_comment
-from coach.sessions.ask import best_sentence
 from coach.sessions.debrief_notes import question_for_coach
 from coach.text import cosine, quote
 
@@ -47,10 +46,6 @@ class DebriefReply:
     text: str
     sources: list[dict[str, Any]] = field(default_factory=list)
     kind: str = "step"  # "answer" | "question" | "step"
-
-
-def cited(passage) -> dict[str, Any]:
-    return passage.public() | {"label": passage.label()}
 
 
 def _without_asides(text: str) -> str:
@@ -82,12 +77,11 @@ def respond(debrief, report: dict[str, Any], step_key: str, text: str) -> Debrie
     """The coach's reply to ``text`` typed after the step ``step_key`` of ``report``."""
     body = _without_asides(text)  # "Is that better?" asks about the answer, not for guidance
     question = question_for_coach(body)
-    embedder = debrief.reviewer.relevance.embedder if debrief.reviewer.relevance else None
-    if question and embedder is not None:
-        passage = debrief.passage(question)
-        if passage is not None:
-            sentence = best_sentence(embedder.embed([question])[0], passage, embedder)
-            return DebriefReply(f'You asked: "{quote(question, 120)}" {sentence} [1]', [cited(passage)], "question")
+    found = debrief.their_question(question) if question else None
+    if found is not None:
+        line, passage = found
+        return DebriefReply(f"{line} [1]", [passage.shown()], "question")
+    embedder = debrief.reviewer.embedder
     weak = report.get("weak_questions") or []
     if weak and step_key in ANSWER_STEPS and len(body.split()) >= MIN_ANSWER_WORDS:
         target = weak[0]
@@ -104,5 +98,5 @@ def respond(debrief, report: dict[str, Any], step_key: str, text: str) -> Debrie
         ]
         if target.get("flags"):  # the transcript's answer was analysed: say what changed
             lines.append(_compare(target["flags"], flags))
-        return DebriefReply(" ".join(lines), [cited(passage)] if passage else [], "answer")
+        return DebriefReply(" ".join(lines), [passage.shown()] if passage else [], "answer")
     return DebriefReply(STEP_REPLIES.get(step_key, "Noted, and saved with your debrief."))

@@ -220,7 +220,7 @@ class MockInterview:
     def _after_answer(self, text: str) -> Iterator[InterviewEvent]:
         q = self.current
         style = self.settings["style"]
-        review = self.reviewer.review(q.text, text, self.settings["level"])
+        review = self.reviewer.review(q.text, text, self.settings["level"], q.kind)
         record = {"question": q.public(), "answer": text, "follow_up_question": None, "follow_up_answer": None}
         self.state["records"].append(record)
         gap = follow_up(q.text, q.kind, text, review.analysis.flags, style, self._said(), self._probe(q))
@@ -259,7 +259,7 @@ class MockInterview:
             combined = text  # the first turn was the candidate's own question, not an answer
         else:
             combined = f"{record['answer']}\n{text}"
-        review = self.reviewer.review(q.text, combined, self.settings["level"])
+        review = self.reviewer.review(q.text, combined, self.settings["level"], q.kind)
         yield AnswerReviewed(review.public() | {"looks_for": q.looks_for, "model_answer": q.model_answer()})
         yield from self._score_and_move_on(record, review, combined)
 
