@@ -104,7 +104,12 @@ def rubric_lines(review: dict[str, Any]) -> list[str]:
         out.append(f"**Your answer, sentence by sentence:** {marked}")
     stronger = review.get("stronger") or {}
     if stronger.get("text") and stronger.get("text") != review.get("answer"):
-        out.append(f"**Your answer, stronger** (your own words; fill in the brackets): {stronger['text']}")
+        how = (
+            "reworded by the model from your words; every number and name checked against your answer"
+            if stronger.get("worded_by_model")
+            else "your own words; fill in the brackets"
+        )
+        out.append(f"**Your answer, stronger** ({how}): {stronger['text']}")
     return out
 
 

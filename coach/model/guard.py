@@ -83,8 +83,8 @@ class StreamGuard:
         rest, self.buffer = self.buffer, ""
         if self.stopped or not rest.strip():
             return ""
-        if self.emitted and not re.search(r"[.!?)\"']\s*$", rest):
-            return ""  # unfinished sentence after complete ones
+        if self.emitted and not re.search(r"[.!?)\]\"']\s*$", rest):
+            return ""  # unfinished sentence after complete ones (a closing "]" ends a slot or citation)
         return self._accept(rest)
 
 

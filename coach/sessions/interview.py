@@ -221,6 +221,7 @@ class MockInterview:
         q = self.current
         style = self.settings["style"]
         review = self.reviewer.review(q.text, text, self.settings["level"], q.kind)
+        review = self._rewritten(review, q.text, text)
         record = {"question": q.public(), "answer": text, "follow_up_question": None, "follow_up_answer": None}
         self.state["records"].append(record)
         gap = follow_up(q.text, q.kind, text, review.analysis.flags, style, self._said(), self._probe(q))
@@ -260,8 +261,17 @@ class MockInterview:
         else:
             combined = f"{record['answer']}\n{text}"
         review = self.reviewer.review(q.text, combined, self.settings["level"], q.kind)
+        review = self._rewritten(review, q.text, combined)
         yield AnswerReviewed(review.public() | {"looks_for": q.looks_for, "model_answer": q.model_answer()})
         yield from self._score_and_move_on(record, review, combined)
+
+    def _rewritten(self, review: Review, question: str, answer: str) -> Review:
+        """A capable model may reword "your answer, stronger"; the fact lock decides (coach/feedback/rewrite.py)."""
+        from dataclasses import replace
+
+        from coach.feedback.rewrite import rewritten
+
+        return replace(review, stronger=rewritten(self.model, self.prompts, question, answer, review.stronger))
 
     def _score_and_move_on(self, record: dict, review: Review, answered: str | None = None) -> Iterator[InterviewEvent]:
         answered = answered or record["answer"]
