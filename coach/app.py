@@ -24,6 +24,7 @@ from coach.model.embedding import Embedder
 from coach.model.gate import HEAVY_GATE
 from coach.model.llm import ChatModel
 from coach.model.prompts import PromptLibrary
+from coach.practice.queue import PracticeQueue
 from coach.sessions.ask import AskService
 from coach.sessions.coaching import CoachingService
 from coach.sessions.debrief import Debrief
@@ -131,7 +132,13 @@ class Coach:
 
     @cached_property
     def interviews(self) -> InterviewService:
-        return InterviewService(self.history, self.question_bank, self.chat_model, self.prompts, self.reviewer)
+        return InterviewService(
+            self.history, self.question_bank, self.chat_model, self.prompts, self.reviewer, self.practice
+        )
+
+    @cached_property
+    def practice(self) -> PracticeQueue:
+        return PracticeQueue(self.history)
 
     @cached_property
     def debriefs(self) -> DebriefService:

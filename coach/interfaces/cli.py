@@ -74,6 +74,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="answer from this file: blocks separated by blank lines, one per interviewer prompt",
     )
     p.add_argument("--from-session", help="replay the questions that went badly in this saved debrief")
+    p.add_argument(
+        "--due", action="store_true", help="start with the practice questions that are due (`coach practice`)"
+    )
     p.add_argument("--seed", type=int, help="fix the question plan (same seed, same questions)")
     p.add_argument("--json", action="store_true", help="print the scorecard as JSON")
 
@@ -89,6 +92,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("id", nargs="?", help="the session id (from `coach history`)")
     p.add_argument("--all", action="store_true", help="with delete: every session")
     p.add_argument("--yes", action="store_true", help="with delete: do not ask for confirmation")
+    p.add_argument("--json", action="store_true")
+
+    p = sub.add_parser("practice", parents=[common], help="the practice queue: questions due again, with their answers")
+    p.add_argument("--all", action="store_true", help="every card, not only those due now")
     p.add_argument("--json", action="store_true")
 
     p = sub.add_parser("serve", parents=[common], help="start the page (default http://127.0.0.1:7860)")

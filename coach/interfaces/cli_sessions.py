@@ -102,6 +102,11 @@ def cmd_interview(args: argparse.Namespace) -> int:
             )
     count = len(ids) + len(custom) if args.from_session else args.questions
     settings = InterviewSettings(args.role, args.level, args.kind, args.style, count, jd, ids, args.seed, custom)
+    if args.due and not args.from_session:
+        settings = coach.interviews.with_due(settings)
+        if not args.json:
+            due = len(settings.due_ids) + len(settings.due_questions)
+            print(f"{due} practice question(s) due: asked first." if due else "No practice questions are due.")
     answers = read_answer_blocks(args.answers) if args.answers else None
     sid, interview = coach.interviews.start(settings)
     quiet = args.json
@@ -160,6 +165,8 @@ def print_scorecard(card: dict) -> None:
         print(f"   flags: {', '.join(a['flags']) or 'none'}")
         print("   STAR: " + ", ".join(f"{k} {v:.2f}" for k, v in a["star"].items()))
         print(f"   coach: {a['comment']}")
+        if a.get("previous"):
+            print(f"   {a['previous']['summary']}")
     if card.get("star_average"):
         print("\nSTAR averages: " + ", ".join(f"{k} {v:.2f}" for k, v in card["star_average"].items()))
     if card["improvements"]:
@@ -168,6 +175,36 @@ def print_scorecard(card: dict) -> None:
             src = imp.get("source") or {}
             print(f"- {imp['tip']} (source: {src.get('title', '?')}, {src.get('source', '?')})")
     print(f"\nSaved as session {card.get('session_id', '?')} (`coach history show ID`).")
+
+
+@command("practice")
+def cmd_practice(args: argparse.Namespace) -> int:
+    """The practice queue: cards due now (or --all), soonest first, with their last score and flags."""
+    from coach.feedback.flags import label
+
+    coach = make_coach(args)
+    queue = coach.practice
+    now = queue.now()
+    cards = queue.cards() if args.all else queue.due()
+    if args.json:
+        emit_json({"cards": [c.public() for c in cards], "due_now": len(queue.due())})
+        return 0
+    if not cards:
+        total = len(queue.cards())
+        print(
+            "Nothing is due for practice."
+            + (f" {total} card(s) are scheduled: `coach practice --all`." if total else "")
+        )
+        return 0
+    for c in cards:
+        p = c.public()
+        when = "due now" if c.is_due(now) else f"due {c.due:%Y-%m-%d}"
+        score = f"score {p['last_score']:.1f}" if p["last_score"] is not None else "not scored"
+        flags = ", ".join(label(f) for f in p["last_flags"]) or "no flags"
+        print(f"- {p['question']}\n    {when}; {p['answers']} answer(s); last: {score}, {flags}")
+    if not args.all:
+        print("\n`coach interview --due` starts with these.")
+    return 0
 
 
 @command("debrief")

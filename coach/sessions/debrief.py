@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import time
 from dataclasses import dataclass, field
 from typing import Any, Iterator
 
@@ -24,6 +25,8 @@ from coach.library.store import Passage
 from coach.model.llm import ChatModel
 from coach.model.phrasing import check_line, worded_line
 from coach.model.prompts import PromptLibrary, as_data
+from coach.practice.cards import answer_entry
+from coach.practice.rating import AGAIN
 from coach.sessions.ask import best_sentence
 from coach.sessions.debrief_areas import area_table, feelings
 from coach.sessions.debrief_notes import bad_moments, question_for_coach
@@ -125,11 +128,16 @@ class Debrief:
         lower = notes.lower()
         notes_analysis = analyze("How did the interview go?", notes)
         weak: list[dict[str, Any]] = []
+        practice: list[dict[str, Any]] = []  # every question joins the practice queue (coach/practice)
+        now = time.time()
         candidate = None
         if data.transcript.strip():
             candidate, _, pairs = parse_transcript(data.transcript, data.candidate)
             for pair in pairs:
-                review = self.reviewer.review(pair.question, pair.answer)
+                known = self.bank.by_text(pair.question) if self.bank else None
+                review = self.reviewer.review(pair.question, pair.answer, "mid", known.kind if known else None)
+                question = known.public() if known else {"text": pair.question}
+                practice.append(answer_entry(question, pair.answer, review.public(), now))
                 severity = sum(flag(f).weight for f in review.analysis.flags)
                 weak.append(
                     {
@@ -143,6 +151,10 @@ class Debrief:
             weak = [w for w in weak if w["severity"] > 0][:3]
         else:
             weak = self.questions_mentioned(notes)
+            for w in weak:  # a question the notes say went badly, with no answer to score: due again soon
+                known = self.bank.by_id(w["question_id"]) if self.bank and w.get("question_id") else None
+                question = known.public() if known else {"text": w["question"]}
+                practice.append(answer_entry(question, "", {"flags": [], "score": None}, now) | {"rating": AGAIN})
         matches = {
             name: m.group(0) for name, (pattern, _, _) in area_table().items() if (m := re.search(pattern, lower))
         }
@@ -162,6 +174,7 @@ class Debrief:
             "areas": areas[:4] or ["preparation"],
             "area_matches": matches,
             "candidate": candidate,
+            "practice": practice,
         }
 
     def questions_mentioned(self, notes: str) -> list[dict[str, Any]]:
@@ -362,6 +375,7 @@ class Debrief:
                 for w in facts["weak_questions"]
             ],
             "sources": [p.public() for p in cites.passages],
+            "practice": facts["practice"],  # saved into the practice queue with the notes, not in the report
             "facts": {
                 k: facts[k]
                 for k in ("moments", "question", "feelings", "areas", "blames_others", "self_blame", "candidate")

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from coach.feedback.flags import label
+from coach.practice.compare import flag_changes
 from coach.sessions.answer_comment import authored_comment
 from coach.sessions.debrief_notes import question_for_coach
 from coach.text import cosine, quote
@@ -57,16 +58,14 @@ def _without_asides(text: str) -> str:
 
 
 def _compare(before: list[str], after: list[str]) -> str:
-    fixed = [label(f) for f in before if f not in after]
-    still = [label(f) for f in after if f in before]
-    new = [label(f) for f in after if f not in before]
+    fixed, still, new = flag_changes(before, after)
     parts = []
     if fixed:
-        parts.append(f"fixed since the interview: {', '.join(fixed)}")
+        parts.append(f"fixed since the interview: {', '.join(label(f) for f in fixed)}")
     if still:
-        parts.append(f"still there: {', '.join(still)}")
+        parts.append(f"still there: {', '.join(label(f) for f in still)}")
     if new:
-        parts.append(f"new this time: {', '.join(new)}")
+        parts.append(f"new this time: {', '.join(label(f) for f in new)}")
     if not parts:
         return "Compared with the interview: no problems then or now."
     text = "; ".join(parts)

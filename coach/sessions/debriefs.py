@@ -25,6 +25,7 @@ class DebriefService:
         settings = {"role": data.role, "transcript": bool(data.transcript.strip())}
         sid = self.history.create("debrief", "Debrief: " + first_line, settings, owner=owner)
         meta = {"transcript": data.transcript[:MAX_SAVED_TRANSCRIPT]} if data.transcript.strip() else {}
+        meta["practice"] = report.pop("practice", [])  # its questions join the practice queue with the notes
         self.history.add_turn(sid, "user", data.notes, meta)
         for step in report["steps"]:
             self.history.add_turn(sid, "coach", f"{step['name']}\n\n{step['text']}", {"sources": step["sources"]})

@@ -41,6 +41,23 @@ create table if not exists turns (
     unique(session_id, seq)
 );
 create index if not exists turns_by_session on turns(session_id, seq);
+-- The practice queue (coach/practice): every answer given to a question, by the session it was
+-- given in. A card's schedule is replayed from these rows, so deleting a session removes its
+-- answers from the cards and nothing else has to be kept in step.
+create table if not exists card_answers (
+    id integer primary key autoincrement,
+    session_id text not null references sessions(id) on delete cascade,
+    card_key text not null,        -- the bank id, or "text:" and the question's normalised words
+    question text not null,
+    question_id text,
+    competencies_json text not null default '[]',
+    answered_at real not null,
+    score real,
+    flags_json text not null default '[]',
+    rating integer not null,       -- the FSRS rating the analysis gave it (1 Again .. 4 Easy)
+    answer text not null default ''
+);
+create index if not exists card_answers_by_key on card_answers(card_key, answered_at);
 """
 
 RECOVERY = (
@@ -172,8 +189,13 @@ class History:
         meta: dict[str, Any] | None = None,
         state: dict[str, Any] | None = None,
     ) -> int:
-        """Append a turn (and the session's new state) in one transaction."""
+        """Append a turn (and the session's new state) in one transaction.
+
+        ``meta["practice"]``, a list of scored answers (coach/practice/cards.py), is saved into the
+        practice queue in the same transaction, not in the turn's meta."""
         now = time.time()
+        meta = dict(meta or {})
+        practice = meta.pop("practice", None) or []
 
         def go(conn):
             conn.execute("begin immediate")
@@ -184,8 +206,25 @@ class History:
                 seq = int(row[0])
                 conn.execute(
                     "insert into turns(session_id, seq, role, content, meta_json, created_at) values (?,?,?,?,?,?)",
-                    (session_id, seq, role, content, json.dumps(meta or {}), now),
+                    (session_id, seq, role, content, json.dumps(meta), now),
                 )
+                for a in practice:
+                    conn.execute(
+                        "insert into card_answers(session_id, card_key, question, question_id, competencies_json, "
+                        "answered_at, score, flags_json, rating, answer) values (?,?,?,?,?,?,?,?,?,?)",
+                        (
+                            session_id,
+                            a["key"],
+                            a["question"],
+                            a.get("question_id"),
+                            json.dumps(a.get("competencies") or []),
+                            float(a.get("answered_at") or now),
+                            a.get("score"),
+                            json.dumps(a.get("flags") or []),
+                            int(a["rating"]),
+                            a.get("answer", ""),
+                        ),
+                    )
                 if state is not None:
                     conn.execute(
                         "update sessions set state_json = ?, updated_at = ? where id = ?",
@@ -223,6 +262,7 @@ class History:
         def go(conn):
             conn.execute("begin immediate")
             conn.execute("delete from turns where session_id = ?", (session_id,))
+            conn.execute("delete from card_answers where session_id = ?", (session_id,))
             cur = conn.execute("delete from sessions where id = ?", (session_id,))
             conn.execute("commit")
             return cur.rowcount > 0
@@ -233,6 +273,7 @@ class History:
         def go(conn):
             conn.execute("begin immediate")
             conn.execute("delete from turns")
+            conn.execute("delete from card_answers")
             cur = conn.execute("delete from sessions")
             conn.execute("commit")
             return cur.rowcount
@@ -295,6 +336,39 @@ class History:
             return SessionRecord(
                 info, json.loads(r["settings_json"]), json.loads(r["state_json"]), json.loads(r["summary_json"]), turns
             )
+
+        return self._run(go)
+
+    def practice_answers(self, owner: str | None = None) -> list[dict[str, Any]]:
+        """Every answer in the practice queue, oldest first; with ``owner``, only those it may see
+        (its own sessions' and the command line's, as for sessions)."""
+
+        def go(conn):
+            sql = (
+                "select a.*, s.owner as owner, s.title as session_title from card_answers a "
+                "join sessions s on s.id = a.session_id"
+            )
+            args: list[Any] = []
+            if owner is not None:
+                sql += " where s.owner in ('', ?)"
+                args.append(owner or "")
+            sql += " order by a.answered_at, a.id"
+            return [
+                {
+                    "key": r["card_key"],
+                    "question": r["question"],
+                    "question_id": r["question_id"],
+                    "competencies": json.loads(r["competencies_json"]),
+                    "answered_at": r["answered_at"],
+                    "score": r["score"],
+                    "flags": json.loads(r["flags_json"]),
+                    "rating": r["rating"],
+                    "answer": r["answer"],
+                    "session_id": r["session_id"],
+                    "session_title": r["session_title"],
+                }
+                for r in conn.execute(sql, args).fetchall()
+            ]
 
         return self._run(go)
 

@@ -13,6 +13,7 @@ All state is a plain dict so the session can be saved after every turn.
 
 from __future__ import annotations
 
+import time
 from dataclasses import asdict
 from typing import Any, Callable, Iterator
 
@@ -60,6 +61,8 @@ class MockInterview:
         reviewer: AnswerReviewer,
         on_turn: Callable[[str, str, dict, dict], None] | None = None,
         on_finish: Callable[[dict, dict], None] | None = None,
+        previous: Callable[[Question], dict | None] | None = None,
+        clock: Callable[[], float] = time.time,
     ) -> None:
         self.state = state
         self.model = model
@@ -67,6 +70,8 @@ class MockInterview:
         self.reviewer = reviewer
         self.on_turn = on_turn or (lambda role, text, meta, state: None)
         self.on_finish = on_finish or (lambda scorecard, state: None)
+        self.previous = previous or (lambda question: None)  # the last answer to this question, from the queue
+        self.clock = clock  # when an answer joins the practice queue (tests fix it)
 
     # ------------------------------------------------------------ creation
 
@@ -77,6 +82,16 @@ class MockInterview:
             plan = [q for q in (bank.by_id(i) for i in settings.question_ids) if q is not None]
             plan += [bank.custom_question(text, i) for i, text in enumerate(settings.custom_questions)]
             plan = plan[:12]
+        elif settings.due_ids or settings.due_questions:  # due practice cards first, then the usual plan
+            plan = [q for q in (bank.by_id(i) for i in settings.due_ids) if q is not None]
+            plan += [bank.custom_question(text, i) for i, text in enumerate(settings.due_questions)]
+            plan = plan[: settings.questions]
+            if len(plan) < settings.questions:
+                asked = {q.id for q in plan} | {q.text for q in plan}
+                rest = bank.plan(
+                    settings.kind, settings.level, settings.questions, settings.job_description, seed=settings.seed
+                )
+                plan += [q for q in rest if q.id not in asked and q.text not in asked][: settings.questions - len(plan)]
         else:
             plan = bank.plan(
                 settings.kind, settings.level, settings.questions, settings.job_description, seed=settings.seed
@@ -167,7 +182,11 @@ class MockInterview:
             self.state["pending_user"] = None
         self.state["transcript"].append({"role": "interviewer", "text": text})
         self.state["messages"].append({"role": "assistant", "content": text})
-        self.on_turn("interviewer", text, meta or {}, self.state)
+        saved = dict(meta or {})
+        practice = self.state.pop("practice_pending", None)
+        if practice:  # scored answers join the practice queue in this turn's transaction
+            saved["practice"] = practice
+        self.on_turn("interviewer", text, saved, self.state)
         return InterviewerLine(text, meta or {})
 
     def _heard(self, text: str) -> None:
@@ -226,11 +245,11 @@ class MockInterview:
         self.state["records"].append(record)
         gap = follow_up(q.text, q.kind, text, review.analysis.flags, style, self._said(), self._probe(q))
         if gap is None:
-            yield AnswerReviewed(review.public() | {"looks_for": q.looks_for, "model_answer": q.model_answer()})
+            yield AnswerReviewed(self._panel(q, review))
             yield from self._score_and_move_on(record, review)
             return
         if gap.reason != "candidate_question":  # a question in place of an answer is not analysed as one
-            yield AnswerReviewed(review.public() | {"looks_for": q.looks_for, "model_answer": q.model_answer()})
+            yield AnswerReviewed(self._panel(q, review))
         if gap.reason == "probe":
             self.state["probes"] = self.state.get("probes", 0) + 1
         if gap.reason in ("candidate_question", "off_topic", "probe"):
@@ -262,8 +281,16 @@ class MockInterview:
             combined = f"{record['answer']}\n{text}"
         review = self.reviewer.review(q.text, combined, self.settings["level"], q.kind)
         review = self._rewritten(review, q.text, combined)
-        yield AnswerReviewed(review.public() | {"looks_for": q.looks_for, "model_answer": q.model_answer()})
+        yield AnswerReviewed(self._panel(q, review))
         yield from self._score_and_move_on(record, review, combined)
+
+    def _panel(self, q: Question, review: Review) -> dict[str, Any]:
+        """What the analysis panel shows: the review, what a strong answer shows, and the last answer
+        to this question beside this one (the practice queue's before and after)."""
+        from coach.practice.compare import before_after
+
+        previous = before_after(self.previous(q), review.analysis.flags, review.score.get("overall"))
+        return review.public() | {"looks_for": q.looks_for, "model_answer": q.model_answer(), "previous": previous}
 
     def _rewritten(self, review: Review, question: str, answer: str) -> Review:
         """A capable model may reword "your answer, stronger"; the fact lock decides (coach/feedback/rewrite.py)."""
@@ -277,6 +304,11 @@ class MockInterview:
         answered = answered or record["answer"]
         comment = self.comment(Question.from_dict(record["question"]), answered, review)
         record["review"] = review.public()
+        record["previous"] = self._panel(Question.from_dict(record["question"]), review)["previous"]
+        from coach.practice.cards import answer_entry
+
+        entry = answer_entry(record["question"], answered, record["review"], self.clock())
+        self.state.setdefault("practice_pending", []).append(entry)
         record["comment"] = comment["text"]
         record["comment_source"] = comment["source"]
         yield CoachComment(

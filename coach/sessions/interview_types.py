@@ -20,6 +20,9 @@ class InterviewSettings:
     question_ids: list[str] = field(default_factory=list)  # replay chosen bank questions (from a debrief)
     seed: int | None = None
     custom_questions: list[str] = field(default_factory=list)  # questions from a transcript, asked as they were
+    # Practice cards that are due (coach/practice), asked first; the usual plan fills the rest.
+    due_ids: list[str] = field(default_factory=list)
+    due_questions: list[str] = field(default_factory=list)
 
     def validate(self) -> "InterviewSettings":
         self.role = (self.role or "").strip()[:120]

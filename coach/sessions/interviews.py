@@ -8,6 +8,7 @@ from typing import Any
 from coach.feedback.review import AnswerReviewer
 from coach.model.llm import ChatModel
 from coach.model.prompts import PromptLibrary
+from coach.practice.queue import PracticeQueue
 from coach.sessions.history import History
 from coach.sessions.interview import InterviewSettings, MockInterview
 from coach.sessions.question_bank import QuestionBank
@@ -22,13 +23,20 @@ def interview_title(s: InterviewSettings) -> str:
 
 class InterviewService:
     def __init__(
-        self, history: History, bank: QuestionBank, model: ChatModel, prompts: PromptLibrary, reviewer: AnswerReviewer
+        self,
+        history: History,
+        bank: QuestionBank,
+        model: ChatModel,
+        prompts: PromptLibrary,
+        reviewer: AnswerReviewer,
+        practice: PracticeQueue | None = None,
     ) -> None:
         self.history = history
         self.bank = bank
         self.model = model
         self.prompts = prompts
         self.reviewer = reviewer
+        self.practice = practice or PracticeQueue(history)
 
     def start(self, settings: InterviewSettings, owner: str = "") -> tuple[str, MockInterview]:
         """A new mock interview, saved before its first question: returns (session id, interview)."""
@@ -36,11 +44,14 @@ class InterviewService:
         saved: dict[str, Any] = {k: v for k, v in asdict(settings).items() if k != "job_description"}
         saved["job_description_given"] = bool(settings.job_description.strip())
         sid = self.history.create("interview", interview_title(settings), saved, owner=owner)
-        return sid, self.resume(sid, state)
+        return sid, self.resume(sid, state, owner)
 
-    def resume(self, session_id: str, state: dict) -> MockInterview:
+    def resume(self, session_id: str, state: dict, owner: str | None = None) -> MockInterview:
         """The interview behind a session, continuing from ``state``; every turn and the end are saved."""
         history = self.history
+        if owner is None:
+            owner = history.get(session_id).info.owner
+        practice = self.practice
         return MockInterview(
             state,
             self.model,
@@ -48,7 +59,16 @@ class InterviewService:
             self.reviewer,
             on_turn=lambda role, text, meta, st: history.add_turn(session_id, role, text, meta, st),
             on_finish=lambda card, st: history.finish(session_id, card, st),
+            previous=lambda q: practice.previous(owner, q.id, q.text),
+            clock=practice.clock,
         )
+
+    def with_due(self, settings: InterviewSettings, owner: str = "") -> InterviewSettings:
+        """``settings`` with the practice cards due now asked first (at most ``settings.questions``)."""
+        due = self.practice.due(owner, limit=settings.questions)
+        settings.due_ids = [c.bank_id for c in due if c.bank_id]
+        settings.due_questions = [c.question for c in due if not c.bank_id]
+        return settings
 
     def practice_settings(
         self, weak: list[dict], level: str = "mid", style: str = "neutral", role: str = ""

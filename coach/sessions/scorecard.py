@@ -32,6 +32,7 @@ def build_scorecard(state: dict[str, Any], settings: dict[str, Any]) -> dict[str
                 "comment_source": record.get("comment_source"),
                 "follow_up": record.get("follow_up_question"),
                 "score": (review.get("score") or {}).get("overall"),
+                "previous": record.get("previous"),  # the last answer to this question before (practice queue)
             }
         )
         flag_counts.update(review["flags"])

@@ -1,0 +1,1 @@
+"""The practice queue: every answered question becomes a card that comes back on an FSRS schedule."""
