@@ -19,10 +19,16 @@ GOOD = (
 
 
 @pytest.fixture(scope="module")
-def server(indexed_home, tmp_path_factory):
+def served(indexed_home, tmp_path_factory):
+    """(url, COACH_HOME) of one `coach serve` shared by the module's tests."""
     home = home_with_store(indexed_home, tmp_path_factory.mktemp("browser"))
     with coach_served(home, home.parent / "serve.log") as (url, _):
-        yield url
+        yield url, home
+
+
+@pytest.fixture(scope="module")
+def server(served):
+    return served[0]
 
 
 @pytest.fixture(scope="module")
@@ -181,6 +187,50 @@ def test_the_three_modes_history_and_isolation(server, browser):
     a.screenshot(path=str(SHOTS / "knowledge.png"), full_page=True)
     a_ctx.close()
     b_ctx.close()
+
+
+def test_a_due_question_comes_back_first_with_the_answer_before_beside_it(served, browser):
+    """Issue 14: a weak answer, two days later the question is due; the page offers it, asks it first and
+    shows the previous answer's score and flags beside the new one, and the History tab lists the card."""
+    import sqlite3
+
+    url, home = served
+    ctx, page = open_page(browser, url)
+    tab(page, "Mock interview")
+    page.locator("#interview-count input[type=number]").fill("1")
+    page.locator("#interview-count input[type=number]").press("Enter")
+    page.locator("#start-interview").click()
+    page.locator("#interview-notice").get_by_text("Interview started").wait_for(timeout=WAIT)
+    for text in ("I fixed a bug once and it was fine.", "It went well in the end.", "No, thank you."):
+        if page.locator("#scorecard").get_by_text("Scorecard").count():
+            break
+        answer(page, text)
+    page.locator("#scorecard").get_by_text("Scorecard").wait_for(timeout=WAIT)
+    with sqlite3.connect(home / "sessions.db") as db:  # two days pass for this browser's card
+        (question,) = db.execute(
+            "select a.question from card_answers a join sessions s on s.id = a.session_id "
+            "where s.owner != '' order by a.id desc limit 1"
+        ).fetchone()
+        db.execute("update card_answers set answered_at = answered_at - 172800")
+    tab(page, "History")
+    tab(page, "Mock interview")  # selecting the tab asks what is due
+    due = page.locator("#interview-due")
+    due.get_by_text("question(s) due for practice").wait_for(timeout=WAIT)
+    due.locator("input[type=checkbox]").check()
+    page.locator("#start-interview").click()
+    page.locator("#interview-notice").get_by_text("Interview started").wait_for(timeout=WAIT)
+    assert question in page.locator("#interview-chat").inner_text(), "the due question is asked first"
+    answer(page, GOOD)
+    page.locator("#interview-analysis").get_by_text("Since your last answer to this question").wait_for(timeout=WAIT)
+    page.screenshot(path=str(SHOTS / "practice-before-after.png"), full_page=True)
+    tab(page, "History")
+    page.locator("#history-refresh").click()
+    page.wait_for_function(
+        "q => (document.querySelector('#practice-table')?.innerText || '').includes(q.slice(0, 30))",
+        arg=question,
+        timeout=WAIT,
+    )
+    ctx.close()
 
 
 def test_a_browser_sees_its_sessions_after_the_server_restarts(indexed_home, browser, tmp_path):

@@ -215,3 +215,40 @@ def test_practice_json_lists_cards_and_interview_due_asks_them_first_on_the_real
     assert interval(after) > interval(first), "a strong answer pushes the card out further than a weak one did"
     text = run_coach("practice", "--all", home=home).stdout
     assert asked in text and "2 answer(s)" in text
+
+
+def page_interview(page, owner, answers, due=False):
+    from conftest import last
+
+    from coach.interfaces.page import new_state
+
+    view = last(page.interview_start(new_state(), owner, "", "mid", "behavioral", "neutral", 1, "", due))
+    asked = view.state["interview"]["state"]["plan"][0]["text"]
+    answers = list(answers)
+    analyses = []
+    while view.state["interview"]["state"]["stage"] != "done":
+        view = last(page.interview_answer(view.state, answers.pop(0) if answers else "No, thank you.", view.chat))
+        analyses.append(view.analysis)
+    return asked, view, analyses
+
+
+def test_the_page_offers_due_questions_and_shows_before_and_after(page):
+    page.coach.practice.clock = Clock(T0)
+    assert page.due_label("me")["interactive"] is False
+    asked, _, _ = page_interview(page, "me", [WEAK, WEAK_AGAIN])
+    assert page.due_label("me")["interactive"] is False, "nothing is due the same day"
+    page.coach.practice.clock.t = T0 + 2 * DAY
+    offer = page.due_label("me")
+    assert offer["interactive"] and "1 question(s) due" in offer["label"]
+    assert page.due_label("someone-else")["interactive"] is False and page.practice_rows("someone-else") == []
+    again, view, analyses = page_interview(page, "me", [STRONG], due=True)
+    assert again == asked, "the due question is asked first"
+    assert any("Since your last answer to this question" in a for a in analyses)
+    assert "Since your last answer to this question" in view.scorecard
+    (row,) = page.practice_rows("me")
+    assert row[0] == asked and row[2] == 2 and not row[1].startswith("due now")
+    side = page.practice_card("me", asked)
+    assert "answer 1" in side and "answer 2" in side and WEAK[:20] in side and "Since your last answer" in side
+    frame, x_range = page.competency_progress("me")
+    assert len(frame) == 2 and x_range == [0.5, 2.5] and all(1 <= s <= 5 for s in frame["score"])
+    assert page.practice_card("someone-else", asked).startswith("Choose a question")

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, Iterator
 from coach.errors import CoachError, InputError
 from coach.interfaces.limits import check_owner, check_role, check_text
 from coach.interfaces.page_history import HistoryHandlers
+from coach.interfaces.page_practice import PracticeHandlers
 from coach.interfaces.views import (
     AskView,
     DebriefView,
@@ -60,7 +61,7 @@ def source_messages(sources: list[dict[str, Any]]) -> list[dict[str, Any]]:
     ]
 
 
-class PageHandlers(HistoryHandlers):
+class PageHandlers(HistoryHandlers, PracticeHandlers):
     def __init__(self, coach: Coach, warmup: Warmup) -> None:
         super().__init__(coach, warmup)
 
@@ -81,8 +82,9 @@ class PageHandlers(HistoryHandlers):
     # ------------------------------------------------------------ interview
 
     def interview_start(
-        self, state, owner, role, level, kind, style, count, job_description
+        self, state, owner, role, level, kind, style, count, job_description, due=False
     ) -> Iterator[InterviewView]:
+        """``due``: start with the practice questions that are due (the tab's tick box)."""
         state = state or new_state()
         try:
             owner = check_owner(owner)
@@ -92,6 +94,8 @@ class PageHandlers(HistoryHandlers):
                 else ""
             )
             settings = InterviewSettings(check_role(role), level, kind, style, int(count), jd)
+            if due and owner:
+                settings = self.coach.interviews.with_due(settings, owner)
             if msg := self._wait("embedding", "store", "model"):
                 yield InterviewView([], state, notice=msg)
                 self.warmup.wait("embedding", "store", "model")

@@ -31,17 +31,23 @@ def build_ui(handlers: PageHandlers, browser_secret: str):
 
         with gr.Tabs() as tabs:
             # ---------------------------------------------------------------- interview
-            with gr.Tab("Mock interview", id="interview"):
+            with gr.Tab("Mock interview", id="interview") as interview_tab:
                 with gr.Row():
                     role = gr.Textbox(label="Role", placeholder="e.g. data analyst", scale=2, elem_id="interview-role")
                     level = gr.Dropdown(list(LEVELS), value="mid", label="Seniority")
                     kind = gr.Dropdown(list(KINDS), value="mixed", label="Kind")
                     style = gr.Dropdown(list(STYLES), value="neutral", label="Interviewer style")
-                    count = gr.Slider(1, MAX_QUESTIONS, value=DEFAULT_QUESTIONS, step=1, label="Questions")
+                    count = gr.Slider(
+                        1, MAX_QUESTIONS, value=DEFAULT_QUESTIONS, step=1, label="Questions", elem_id="interview-count"
+                    )
                 jd = gr.Textbox(
                     label="Job description (optional): adds questions on the skills it names", lines=3, max_lines=10
                 )
-                start = gr.Button("Start interview", variant="primary", elem_id="start-interview")
+                with gr.Row():
+                    iv_due = gr.Checkbox(
+                        label="No practice questions are due", value=False, interactive=False, elem_id="interview-due"
+                    )
+                    start = gr.Button("Start interview", variant="primary", elem_id="start-interview")
                 with gr.Row():
                     with gr.Column(scale=3):
                         iv_chat = gr.Chatbot(label="Interview", height=420, elem_id="interview-chat")
@@ -155,6 +161,27 @@ def build_ui(handlers: PageHandlers, browser_secret: str):
                         elem_id="score-plot",
                     )
 
+                gr.Markdown(
+                    "### Practice queue\nEvery answered question comes back: weak answers sooner, strong ones later."
+                )
+                pq_table = gr.Dataframe(
+                    headers=["question", "due", "answers", "last score", "last flags"],
+                    interactive=False,
+                    elem_id="practice-table",
+                )
+                pq_card = gr.Dropdown(
+                    label="See a question's answers side by side", choices=[], elem_id="practice-card"
+                )
+                pq_view = gr.Markdown(elem_id="practice-view")
+                competency_plot = gr.ScatterPlot(
+                    x="answer",
+                    y="score",
+                    color="competency",
+                    title="Score per answer by competency (1-5, oldest first)",
+                    y_lim=[1, 5],
+                    elem_id="competency-plot",
+                )
+
             # ---------------------------------------------------------------- knowledge
             with gr.Tab("Knowledge", id="knowledge"):
                 kb_table = gr.Dataframe(
@@ -178,14 +205,21 @@ def build_ui(handlers: PageHandlers, browser_secret: str):
         def ensure_owner(current):
             return current or uuid.uuid4().hex
 
-        demo.load(ensure_owner, inputs=owner, outputs=owner, queue=False)
+        def due_choice(owner_value):
+            try:
+                return gr.update(**h.due_label(owner_value))
+            except CoachError:
+                return gr.update()
+
+        demo.load(ensure_owner, inputs=owner, outputs=owner, queue=False).then(due_choice, owner, iv_due, queue=False)
+        interview_tab.select(due_choice, owner, iv_due, queue=False)
 
         # Handlers return view objects; these adapters turn each into its components' values.
         def interview_start(
-            state_value, owner_value, role_value, level_value, kind_value, style_value, count_value, jd_value
+            state_value, owner_value, role_value, level_value, kind_value, style_value, count_value, jd_value, due=False
         ):
             for view in h.interview_start(
-                state_value, owner_value, role_value, level_value, kind_value, style_value, count_value, jd_value
+                state_value, owner_value, role_value, level_value, kind_value, style_value, count_value, jd_value, due
             ):
                 yield view.start_outputs()
 
@@ -206,8 +240,11 @@ def build_ui(handlers: PageHandlers, browser_secret: str):
 
         iv_outputs = [iv_chat, iv_analysis, iv_card, iv_notice, state]
         start.click(
-            interview_start, [state, owner, role, level, kind, style, count, jd], iv_outputs, api_name="interview_start"
-        )
+            interview_start,
+            [state, owner, role, level, kind, style, count, jd, iv_due],
+            iv_outputs,
+            api_name="interview_start",
+        ).then(due_choice, owner, iv_due, queue=False)
         answer_inputs = [state, iv_answer, iv_chat]
         answer_outputs = [iv_chat, iv_analysis, iv_card, iv_notice, state, iv_answer]
         lock = lambda: (gr.update(interactive=False), gr.update(interactive=False))  # noqa: E731
@@ -273,9 +310,11 @@ def build_ui(handlers: PageHandlers, browser_secret: str):
             try:
                 rows = h.history_rows(owner_value)
                 star, flags, star_x, flag_y, scores = h.progress_data(owner_value)
+                practice = h.practice_rows(owner_value)
+                progress, progress_x = h.competency_progress(owner_value)
             except CoachError as err:  # a damaged database: say how to recover, in words
                 keep = gr.update()
-                return keep, keep, keep, keep, keep, keep, problem(err)
+                return keep, keep, keep, keep, keep, keep, problem(err), keep, keep, keep
             choices = [h.choice(r) for r in rows]
             return (
                 rows,
@@ -285,9 +324,24 @@ def build_ui(handlers: PageHandlers, browser_secret: str):
                 gr.update(value=scores, x_lim=star_x),
                 gr.update(choices=h.session_choices(owner_value, rows)),
                 gr.update(),
+                practice,
+                gr.update(choices=[r[0] for r in practice], value=None),
+                gr.update(value=progress, x_lim=progress_x),
             )
 
-        hist_outputs = [hist_table, hist_id, star_plot, flag_plot, score_plot, ask_context, hist_notice]
+        hist_outputs = [
+            hist_table,
+            hist_id,
+            star_plot,
+            flag_plot,
+            score_plot,
+            ask_context,
+            hist_notice,
+            pq_table,
+            pq_card,
+            competency_plot,
+        ]
+        pq_card.change(h.practice_card, [owner, pq_card], pq_view, queue=False)
 
         def ask_sessions(owner_value):
             """The sessions to continue from, fresh each time the Ask tab opens (not only after History)."""

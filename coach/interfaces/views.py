@@ -71,6 +71,8 @@ def source_line(src: dict[str, Any] | None) -> str:
 def flags_markdown(review: dict[str, Any]) -> str:
     flags = review.get("flags", [])
     lines = ["**Flags:** " + (", ".join(label(f) for f in flags) if flags else "none")]
+    if review.get("previous"):  # the practice queue's before and after
+        lines.append(f"**{review['previous']['summary']}**")
     lines.append(f"**Words:** {review.get('word_count', 0)}")
     if review.get("behavioral"):
         marks = " · ".join(
@@ -118,7 +120,8 @@ def scorecard_markdown(card: dict[str, Any]) -> str:
     for i, a in enumerate(card["answers"], 1):
         flags = ", ".join(label(f) for f in a["flags"]) or "none"
         score = f"  \nScore: {a['score']}/5" if a.get("score") is not None else ""
-        lines.append(f"**{i}. {a['question']}**  \nFlags: {flags}{score}  \nCoach: {a['comment']}")
+        before = f"  \n{a['previous']['summary']}" if a.get("previous") else ""
+        lines.append(f"**{i}. {a['question']}**  \nFlags: {flags}{score}{before}  \nCoach: {a['comment']}")
     if card.get("overall_score") is not None:
         lines.append(f"**Overall score:** {card['overall_score']}/5")
     if card.get("star_average"):
