@@ -11,7 +11,7 @@ from __future__ import annotations
 import threading
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import TYPE_CHECKING, Any, Callable, Iterable
 
 from coach.config import Settings
 from coach.errors import StoreError
@@ -32,6 +32,9 @@ from coach.sessions.debriefs import DebriefService
 from coach.sessions.history import History
 from coach.sessions.interviews import InterviewService
 from coach.sessions.question_bank import QuestionBank
+
+if TYPE_CHECKING:
+    from coach.speech.transcribe import Transcriber
 
 # Parts that hold the store (directly or through the retriever): rebuilt after the store is.
 STORE_DEPENDENTS = ("store", "retriever", "reviewer", "asker", "debriefer", "interviews", "debriefs", "coaching")
@@ -123,6 +126,14 @@ class Coach:
     @cached_property
     def history(self) -> History:
         return History(self.settings.sessions_db)
+
+    @cached_property
+    def transcriber(self) -> Transcriber:
+        """The speech model's transcriber: built on first use, and the model itself loads on its first
+        transcription (or ``start_loading()``), so a coach that never hears a recording never pays for it."""
+        from coach.speech.transcribe import Transcriber
+
+        return Transcriber(self.settings)
 
     @cached_property
     def debriefer(self) -> Debrief:

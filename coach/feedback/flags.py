@@ -3,6 +3,14 @@
 Adding a flag means adding one record below (and, if it is detected from wording, its
 patterns in ``patterns.json``); the analysis, tips, interview follow-ups, scorecard and
 debrief all read these records.
+
+Two kinds of flag live here. The text analysis raises those in :data:`REPORT_ORDER` (the
+analysis's vocabulary, ``coach.feedback.analysis.FLAGS``: the labelled sets measure exactly
+these). The delivery flags in :data:`DELIVERY_FLAGS` (``too_fast``, ``too_slow``,
+``long_pauses``) come from a recording's word timestamps (``coach.speech.delivery``) and are
+added to a spoken answer's review by ``coach.speech.spoken.merge_delivery``; they are kept out
+of REPORT_ORDER so the text analysis's vocabulary and its measured accuracy do not change.
+Everything else (labels, tips, passages, priority) treats both kinds alike.
 """
 
 from __future__ import annotations
@@ -107,6 +115,28 @@ REGISTRY: tuple[Flag, ...] = (
         "reduce filler words um uh like you know",
         area="nerves",
     ),
+    # Delivery flags: raised from a recording's word timestamps, never from the text (see DELIVERY_FLAGS).
+    Flag(
+        "too_fast",
+        "speaking too fast",
+        "Slow down: pause briefly between sentences so the interviewer can take in each point.",
+        "speaking too fast rushing slow your pace",
+        area="nerves",
+    ),
+    Flag(
+        "long_pauses",
+        "long pauses",
+        "Keep pauses to two or three seconds; if you need longer, say 'let me think for a moment'.",
+        "fill thinking time with a short phrase rather than a long silence",
+        area="nerves",
+    ),
+    Flag(
+        "too_slow",
+        "speaking slowly",
+        "Pick up the pace: rehearse the key points aloud so the words come without searching for each one.",
+        "record yourself answering and watch it back for delivery speed",
+        area="preparation",
+    ),
     Flag(
         "too_long",
         "too long",
@@ -132,6 +162,8 @@ REPORT_ORDER = (
     "self_blame",
     "hedging",
 )
+# Raised from a recording, not from the text; reported after the text flags (see the module docstring).
+DELIVERY_FLAGS = ("too_fast", "too_slow", "long_pauses")
 PRIORITY = tuple(f.name for f in REGISTRY)
 
 

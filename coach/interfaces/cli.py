@@ -20,6 +20,12 @@ def common_options() -> argparse.ArgumentParser:
     g.add_argument("--chroma-url", help="use a Chroma server instead of the local store (env COACH_CHROMA_URL)")
     g.add_argument("--model", dest="model_path", type=Path, help="a GGUF chat model file (env COACH_MODEL)")
     g.add_argument("--llm-url", help="an OpenAI-compatible server, e.g. http://127.0.0.1:8080/v1 (env COACH_LLM_URL)")
+    g.add_argument(
+        "--asr-model",
+        type=Path,
+        metavar="DIR",
+        help="a CTranslate2 Whisper folder for spoken answers, not the bundled Whisper base (env COACH_ASR_MODEL)",
+    )
     return p
 
 
@@ -41,6 +47,13 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("analyze", parents=[common], help="analyse an interview answer (no model needed)")
     p.add_argument("--question", "-q", help="the interview question")
     p.add_argument("--answer", "-a", help="the answer; '-' reads it from standard input")
+    p.add_argument(
+        "--audio",
+        type=Path,
+        metavar="FILE",
+        help="a recording of the answer (WAV, MP3, M4A, OGG, WebM, FLAC): transcribed here, then analysed, "
+        "with pace, pauses and fillers",
+    )
     p.add_argument("--input", type=Path, help='a JSONL file of {"question", "answer"} lines')
     p.add_argument(
         "--level", default="mid", choices=("junior", "mid", "senior", "lead"), help="seniority the score expects"
@@ -72,6 +85,13 @@ def build_parser() -> argparse.ArgumentParser:
         "--answers",
         type=Path,
         help="answer from this file: blocks separated by blank lines, one per interviewer prompt",
+    )
+    p.add_argument(
+        "--audio-dir",
+        type=Path,
+        metavar="DIR",
+        help="answer out loud from recordings: DIR/1.wav, 2.wav, ... (or .mp3 .m4a .ogg .webm .flac), "
+        "one per interviewer prompt, in order",
     )
     p.add_argument("--from-session", help="replay the questions that went badly in this saved debrief")
     p.add_argument(

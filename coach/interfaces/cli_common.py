@@ -21,7 +21,8 @@ def command(name: str):
 def settings_from(args: argparse.Namespace):
     from coach.config import Settings
 
-    flags = {k: getattr(args, k, None) for k in ("home", "chroma_url", "model_path", "llm_url", "host", "port", "auth")}
+    names = ("home", "chroma_url", "model_path", "llm_url", "asr_model", "host", "port", "auth")
+    flags = {k: getattr(args, k, None) for k in names}
     return Settings.load(flags)
 
 
@@ -69,3 +70,17 @@ def confirm(question: str) -> bool:
         return True
     print("Nothing deleted.")
     return False
+
+
+def delivery_line(delivery: dict[str, Any]) -> str:
+    """A spoken answer's delivery in one line: length, pace, fillers, pauses and its flags in words."""
+    from coach.feedback.flags import label
+
+    pauses = delivery.get("pauses") or []
+    where = ", ".join(f"{p['seconds']:.1f} s at {p['start_s']:.1f} s" for p in pauses) or "none over 2 s"
+    line = (
+        f"{delivery.get('duration_s', 0):.0f} s spoken, {delivery.get('words_per_minute', 0):.0f} words per minute, "
+        f"{delivery.get('fillers_per_minute', 0):.1f} fillers per minute, pauses: {where}"
+    )
+    flags = delivery.get("flags") or []
+    return line + (f"; {', '.join(label(f) for f in flags)}" if flags else "")

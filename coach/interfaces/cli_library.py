@@ -9,7 +9,14 @@ import sys
 
 from coach.errors import CoachError
 from coach.feedback.flags import label
-from coach.interfaces.cli_common import command, emit_json, make_coach, read_input_text, terminal_progress
+from coach.interfaces.cli_common import (
+    command,
+    delivery_line,
+    emit_json,
+    make_coach,
+    read_input_text,
+    terminal_progress,
+)
 
 
 @command("index")
@@ -47,7 +54,8 @@ def cmd_retrieve(args: argparse.Namespace) -> int:
     return 0
 
 
-def print_review(review) -> None:
+def print_review(review, spoken_tips: list[dict] | None = None) -> None:
+    """A review in lines; ``spoken_tips`` (public tip dicts) adds the delivery flags of a recording."""
     a = review.analysis
     star = ", ".join(f"{k} {'yes' if a.star_present[k] else 'no'} ({a.star[k]:.2f})" for k in a.star)
     print(
@@ -60,12 +68,16 @@ def print_review(review) -> None:
         print("hedges: " + ", ".join(f"{k} x{v}" for k, v in a.hedges.items()))
     if a.relevance is not None:
         print(f"relevance to the question: {a.relevance:.2f}")
-    if not review.tips:
+    if not review.tips and not spoken_tips:
         print("No flags.")
     for tip in review.tips:
         print(f"- {label(tip.flag)}: {tip.tip}")
         if tip.passage:
             print(f"    source: {tip.passage.label()}")
+    for tip in spoken_tips or []:
+        print(f"- {label(tip['flag'])}: {tip['tip']}")
+        if tip.get("source"):
+            print(f"    source: {tip['source'].get('title', '?')} ({tip['source'].get('source', '?')})")
     if review.score:
         print(f"score: {review.score['overall']}/5")
         for d in review.score["dimensions"]:
@@ -85,9 +97,14 @@ def cmd_analyze(args: argparse.Namespace) -> int:
 
     coach = make_coach(args)
     limit = coach.settings.max_answer_chars
+    if args.audio is not None and args.answer is not None:
+        raise InputError(
+            "Give either --answer or --audio, not both.",
+            "--audio FILE transcribes a recording and analyses its words; --answer TEXT analyses typed words.",
+        )
     if args.input:
-        if args.question or args.answer:
-            raise InputError("Give either --input FILE or --question/--answer, not both.")
+        if args.question or args.answer or args.audio:
+            raise InputError("Give either --input FILE or --question/--answer (or --audio), not both.")
         from coach.library.textfiles import read_text_file
 
         lines = read_text_file(args.input, "the input file").splitlines()
@@ -111,18 +128,40 @@ def cmd_analyze(args: argparse.Namespace) -> int:
             else:
                 print(json.dumps(result, ensure_ascii=False, indent=2))
         return 0
-    if not args.question or args.answer is None:
+    if not args.question or (args.answer is None and args.audio is None):
         raise InputError(
-            "Give --question and --answer (or --input FILE.jsonl).",
+            "Give --question and --answer (or --audio FILE, or --input FILE.jsonl).",
             "Example: coach analyze -q 'Tell me about a conflict' -a 'At my last job...'",
         )
     question = check_text(args.question, 2000, "question")
-    answer = check_text(read_input_text(args.answer), limit, "answer")
+    spoken = None
+    if args.audio is not None:
+        from coach.speech.spoken import hear
+
+        if not args.json:
+            print(f"(transcribing {args.audio.name} on this machine...)", file=sys.stderr, flush=True)
+        spoken = hear(coach.transcriber, args.audio)
+        answer = check_text(spoken.text, limit, "transcript")
+    else:
+        answer = check_text(read_input_text(args.answer), limit, "answer")
     review, guided = guided_review(coach, question, answer, args.level)
+    spoken_tips = None
+    if spoken is not None:
+        from coach.speech.spoken import merge_delivery
+
+        text_flags = set(guided["flags"])
+        guided = merge_delivery(guided, spoken.delivery, transcript=spoken.text, tipbook=coach.reviewer.tipbook)
+        guided |= {"language": spoken.language, "transcript_note": spoken.note}
+        spoken_tips = [t for t in guided["tips"] if t["flag"] not in text_flags]
     if args.json:
         emit_json(guided)
     else:
-        print_review(review)
+        if spoken is not None:
+            print(f"transcript: {spoken.text}")
+            if spoken.note:
+                print(f"note: {spoken.note}")
+            print(f"delivery: {delivery_line(spoken.delivery)}")
+        print_review(review, spoken_tips)
         if guided["looks_for"]:
             print(f"what a strong answer shows: {guided['looks_for']}")
         if guided["model_answer"]:

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from coach.errors import CoachError
-from coach.interfaces.cli_common import command, confirm, emit_json, make_coach
+from coach.interfaces.cli_common import command, confirm, delivery_line, emit_json, make_coach
 from coach.interfaces.exports import delete_exports
 from coach.sessions.transcripts import MAX_TRANSCRIPT_BYTES
 
@@ -58,6 +58,50 @@ def read_answer_blocks(path: Path) -> list[str]:
     return [b.strip() for b in re.split(r"\n\s*\n", text) if b.strip()]
 
 
+AUDIO_SUFFIXES = (".wav", ".mp3", ".m4a", ".ogg", ".webm", ".flac")
+
+
+def audio_answers(folder: Path) -> list[Path]:
+    """The recordings 1.wav, 2.mp3, ... in folder, in order of their number, up to the first number missing.
+
+    Any of :data:`AUDIO_SUFFIXES` (any case) is accepted; two recordings with one number are refused
+    rather than guessed between. A number after a gap is never reached: a warning names it."""
+    from coach.errors import InputError
+
+    if not folder.is_dir():
+        raise InputError(
+            f"{folder} is not a folder." if folder.exists() else f"The folder {folder} does not exist.",
+            "Give --audio-dir a folder holding your recorded answers named 1.wav, 2.wav, ...",
+        )
+    numbered: dict[int, list[Path]] = {}
+    for path in folder.iterdir():
+        if path.suffix.lower() in AUDIO_SUFFIXES and path.stem.isdigit() and int(path.stem) > 0:
+            numbered.setdefault(int(path.stem), []).append(path)
+    clashes = {n: paths for n, paths in numbered.items() if len(paths) > 1}
+    if clashes:
+        n = min(clashes)
+        raise InputError(
+            f"{folder} holds more than one recording numbered {n}: {', '.join(sorted(p.name for p in clashes[n]))}.",
+            "Keep one recording per number.",
+        )
+    found: list[Path] = []
+    while len(found) + 1 in numbered:
+        found.append(numbered[len(found) + 1][0])
+    if not found:
+        raise InputError(
+            f"{folder} holds no first recording (1.wav, or 1 with another of {' '.join(AUDIO_SUFFIXES)}).",
+            "Name your recorded answers 1.wav, 2.wav, ... in the order you give them.",
+        )
+    unused = sorted(n for n in numbered if n > len(found))
+    if unused:
+        print(
+            f"warning: there is no recording numbered {len(found) + 1}, so "
+            f"{', '.join(numbered[n][0].name for n in unused)} will not be used.",
+            file=sys.stderr,
+        )
+    return found
+
+
 def read_terminal_answer() -> str | None:
     """A multi-line answer typed at the terminal, ended by an empty line; None at end of input."""
     print("\n> (your answer; finish with an empty line)", flush=True)
@@ -86,6 +130,7 @@ def cmd_interview(args: argparse.Namespace) -> int:
         InterviewFinished,
         InterviewSettings,
     )
+    from coach.speech.spoken import hear
 
     coach = make_coach(args)
     jd = read_text_file(args.job_description, "the job description") if args.job_description else ""
@@ -107,7 +152,10 @@ def cmd_interview(args: argparse.Namespace) -> int:
         if not args.json:
             due = len(settings.due_ids) + len(settings.due_questions)
             print(f"{due} practice question(s) due: asked first." if due else "No practice questions are due.")
-    answers = read_answer_blocks(args.answers) if args.answers else None
+    if args.answers and args.audio_dir:
+        raise InputError("Give either --answers FILE or --audio-dir DIR, not both.")
+    answers: list[str] | None = read_answer_blocks(args.answers) if args.answers else None
+    recordings = audio_answers(args.audio_dir) if args.audio_dir else None
     sid, interview = coach.interviews.start(settings)
     quiet = args.json
 
@@ -125,9 +173,32 @@ def cmd_interview(args: argparse.Namespace) -> int:
                 card = e.card
         return card
 
+    def saved_so_far() -> None:
+        print(f"The interview so far is saved as session {sid} (`coach history show {sid}`).", file=sys.stderr)
+
     card = show(interview.start())
     while not interview.finished:
-        if answers is not None:
+        delivery = None
+        if recordings is not None:
+            if not recordings:
+                card = interview.stop()
+                if not quiet:
+                    print("\n(The recordings ran out; the interview ends here.)")
+                break
+            path = recordings.pop(0)
+            try:
+                spoken = hear(coach.transcriber, path)
+            except CoachError as err:
+                print(f"error: {err.explain()}", file=sys.stderr)
+                saved_so_far()
+                return 2
+            text, delivery = spoken.text, spoken.delivery
+            if not quiet:
+                print(f"\nYou (spoken): {text}")
+                if spoken.note:
+                    print(f"  [note: {spoken.note}]")
+                print(f"  [delivery: {delivery_line(delivery)}]", flush=True)
+        elif answers is not None:
             if not answers:
                 card = interview.stop()
                 if not quiet:
@@ -145,10 +216,12 @@ def cmd_interview(args: argparse.Namespace) -> int:
             text = check_text(text, coach.settings.max_answer_chars, "answer")
         except InputError as err:
             print(f"error: {err.explain()}", file=sys.stderr)
-            if answers is not None:
+            if answers is not None or recordings is not None:
+                if recordings is not None:
+                    saved_so_far()
                 return 2
             continue
-        card = show(interview.answer(text)) or card
+        card = show(interview.answer(text, delivery)) or card
     card = card or interview.scorecard()
     card["session_id"] = sid
     if args.json:
@@ -165,10 +238,18 @@ def print_scorecard(card: dict) -> None:
         print(f"   flags: {', '.join(a['flags']) or 'none'}")
         print("   STAR: " + ", ".join(f"{k} {v:.2f}" for k, v in a["star"].items()))
         print(f"   coach: {a['comment']}")
+        if a.get("delivery"):
+            print(f"   delivery: {delivery_line(a['delivery'])}")
         if a.get("previous"):
             print(f"   {a['previous']['summary']}")
     if card.get("star_average"):
         print("\nSTAR averages: " + ", ".join(f"{k} {v:.2f}" for k, v in card["star_average"].items()))
+    if card.get("delivery_average"):
+        d = card["delivery_average"]
+        print(
+            f"\nDelivery, average of {d['recordings']} recording(s): {d['words_per_minute']:.0f} words per minute, "
+            f"{d['fillers_per_minute']:.1f} fillers per minute, {d['pauses']:.1f} pauses over 2 s"
+        )
     if card["improvements"]:
         print("\nTop improvements:")
         for imp in card["improvements"]:

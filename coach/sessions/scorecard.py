@@ -1,4 +1,12 @@
-"""An interview's scorecard, built from its saved state."""
+"""An interview's scorecard, built from its saved state.
+
+A spoken answer's record keeps its delivery (``coach.speech.delivery.Delivery.public()``) under
+``delivery``, and a spoken follow-up answer's under ``follow_up_delivery``. Each scorecard answer
+carries ``delivery`` (the answer's, else the follow-up's; None when both were typed), and
+``delivery_average`` is the plain mean over every recording of the interview (answers and
+follow-up answers alike): words per minute, fillers per minute, and pauses over two seconds per
+recording, with how many recordings it covers; None when nothing was spoken.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +14,7 @@ from collections import Counter
 from typing import Any
 
 from coach.feedback.analysis import FLAGS
+from coach.feedback.flags import DELIVERY_FLAGS
 from coach.feedback.flags import PRIORITY as IMPROVEMENT_PRIORITY
 
 
@@ -17,11 +26,14 @@ def build_scorecard(state: dict[str, Any], settings: dict[str, Any]) -> dict[str
     star_sums = {"situation": 0.0, "task": 0.0, "action": 0.0, "result": 0.0}
     scored = 0
     tips: dict[str, dict] = {}
+    recordings: list[dict[str, Any]] = []
     for record in state["records"]:
         review = record.get("review")
         if not review:
             continue
         answer = record["answer"] + (f"\n{record['follow_up_answer']}" if record.get("follow_up_answer") else "")
+        spoken = [d for d in (record.get("delivery"), record.get("follow_up_delivery")) if d]
+        recordings += spoken
         answers.append(
             {
                 "question": record["question"]["text"],
@@ -33,6 +45,7 @@ def build_scorecard(state: dict[str, Any], settings: dict[str, Any]) -> dict[str
                 "follow_up": record.get("follow_up_question"),
                 "score": (review.get("score") or {}).get("overall"),
                 "previous": record.get("previous"),  # the last answer to this question before (practice queue)
+                "delivery": spoken[0] if spoken else None,
             }
         )
         flag_counts.update(review["flags"])
@@ -57,7 +70,21 @@ def build_scorecard(state: dict[str, Any], settings: dict[str, Any]) -> dict[str
         "improvements": improvements,
         "star_average": {k: round(v / scored, 2) for k, v in star_sums.items()} if scored else None,
         "overall_score": round(sum(scores) / len(scores), 1) if scores else None,
-        "flag_counts": {f: flag_counts[f] for f in FLAGS if flag_counts[f]},
+        "flag_counts": {f: flag_counts[f] for f in FLAGS + DELIVERY_FLAGS if flag_counts[f]},
+        "delivery_average": delivery_average(recordings),
         "transcript": list(state["transcript"]),
         "settings": {k: v for k, v in settings.items() if k != "job_description"},
+    }
+
+
+def delivery_average(deliveries: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The mean pace, fillers and pauses over spoken recordings (see the module docstring); None for none."""
+    if not deliveries:
+        return None
+    n = len(deliveries)
+    return {
+        "words_per_minute": round(sum(d.get("words_per_minute", 0.0) for d in deliveries) / n, 1),
+        "fillers_per_minute": round(sum(d.get("fillers_per_minute", 0.0) for d in deliveries) / n, 1),
+        "pauses": round(sum(len(d.get("pauses") or []) for d in deliveries) / n, 1),
+        "recordings": n,
     }
