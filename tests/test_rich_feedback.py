@@ -293,3 +293,20 @@ def test_analyze_json_gives_sentences_score_stronger_and_the_example(indexed_hom
     assert result["sentences"] and {"text", "tag"} <= set(result["sentences"][0])
     assert len(result["score"]["dimensions"]) == 5 and "text" in result["stronger"]
     assert result["model_answer"]["text"] and result["looks_for"]
+
+
+def test_a_spoken_answer_is_scored_on_its_pace_and_pauses_too(reviews):
+    from coach.speech.spoken import merge_delivery
+
+    review = next(r for r in reviews.values() if r.score["dimensions"][4]["score"] == 5).public()
+    fast = {"duration_s": 60, "words_per_minute": 195, "pauses": [{"start_s": 20, "seconds": 6.0}], "flags": []}
+    fast["flags"] = ["too_fast", "long_pauses"]
+    merged = merge_delivery(review, fast)
+    spoken = merged["score"]["dimensions"][4]
+    assert spoken["score"] == 3 and "195 words a minute" in spoken["reason"] and "too fast" in spoken["reason"]
+    assert merged["score"]["overall"] < review["score"]["overall"]
+    calm = merge_delivery(review, {"duration_s": 60, "words_per_minute": 140, "pauses": [], "flags": []})
+    assert (
+        calm["score"]["overall"] == review["score"]["overall"]
+        and "140 words a minute" in calm["score"]["dimensions"][4]["reason"]
+    )

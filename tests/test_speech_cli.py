@@ -105,7 +105,11 @@ def test_analyze_audio_json_has_transcript_delivery_and_the_text_analysis(clips,
     assert typed.returncode == 0, typed.stderr
     text = json.loads(typed.stdout)
     assert result["flags"] == text["flags"] + ["too_fast"]
-    assert result["star"] == text["star"] and result["score"] == text["score"]
+    assert result["star"] == text["star"]
+    # The same rubric, except that the delivery dimension also hears the pace: one point off for too fast.
+    spoken, typed_dims = result["score"]["dimensions"], text["score"]["dimensions"]
+    assert spoken[:4] == typed_dims[:4] and spoken[4]["score"] == typed_dims[4]["score"] - 1
+    assert "words a minute" in spoken[4]["reason"] and result["score"]["overall"] < text["score"]["overall"]
     assert [t["flag"] for t in result["tips"]] == result["flags"]
     tip = next(t for t in result["tips"] if t["flag"] == "too_fast")
     assert tip["source"]["source"] == "knowledge/notes/handling-nerves.md"

@@ -106,17 +106,17 @@ def _delivery(a: Analysis) -> Score:
     score, notes = 5, []
     if "blames_others" in a.flags:
         score -= 2
-        notes.append("blames others")
+        notes.append("blame others")
     if "filler_heavy" in a.flags:
         score -= 2
-        notes.append(f"{a.filler_count} fillers")
+        notes.append(f"use {a.filler_count} fillers")
     if "hedging" in a.flags:
         score -= 1
-        notes.append("hedges")
+        notes.append("hedge")
     if "self_blame" in a.flags:
         score -= 1
-        notes.append("is hard on yourself")
-    reason = "Calm, direct and positive." if not notes else "It " + ", ".join(notes) + "."
+        notes.append("are hard on yourself")
+    reason = "Calm, direct and positive." if not notes else "You " + ", ".join(notes) + "."
     return Score(name, max(1, score), reason)
 
 
@@ -129,12 +129,39 @@ def rubric(a: Analysis, answer: str, sentences: Sequence[str], tags: Sequence[st
         _result(a, tags, sentences, level),
         _delivery(a),
     ]
-    overall = sum(d.score for d in dims) / len(dims)
-    if dims[0].score <= 2:  # an answer to another question, or none, is not rescued by its polish
-        overall = min(overall, dims[0].score + 0.5)
-    if "blames_others" in a.flags:  # interviewers hear blame first: never better than fair
+    return {"overall": _overall([d.score for d in dims], a.flags), "dimensions": [d.public() for d in dims]}
+
+
+def _overall(scores: Sequence[int], flags: Sequence[str]) -> float:
+    overall = sum(scores) / len(scores)
+    if scores[0] <= 2:  # an answer to another question, or none, is not rescued by its polish
+        overall = min(overall, scores[0] + 0.5)
+    if "blames_others" in flags:  # interviewers hear blame first: never better than fair
         overall = min(overall, 3.0)
-    return {"overall": round(overall, 1), "dimensions": [d.public() for d in dims]}
+    return round(overall, 1)
+
+
+SPOKEN = {"too_fast": "speak too fast", "too_slow": "speak slowly", "long_pauses": "pause for long"}
+
+
+def with_spoken_delivery(score: dict, flags: Sequence[str], delivery: dict) -> dict:
+    """The rubric of a spoken answer: its delivery dimension also hears the pace and pauses.
+
+    One point off the delivery dimension per delivery flag (too fast, too slow, long pauses), and
+    the words a minute named in its reason; the overall score is recomputed with the same caps."""
+    if not score:
+        return score
+    dims = [dict(d) for d in score["dimensions"]]
+    spoken = dims[4]
+    heard = [SPOKEN[f] for f in flags if f in SPOKEN]
+    spoken["score"] = max(1, spoken["score"] - len(heard))
+    pace = f"{delivery.get('words_per_minute', 0):.0f} words a minute"
+    said = "" if spoken["reason"].startswith("Calm") else spoken["reason"].rstrip(".") + "; "
+    if heard:
+        spoken["reason"] = f"{said}{'you' if said else 'You'} {', '.join(heard)} ({pace})."
+    else:
+        spoken["reason"] = spoken["reason"].rstrip(".") + f", at {pace}."
+    return {"overall": _overall([d["score"] for d in dims], flags), "dimensions": dims}
 
 
 def verdict(overall: float) -> str:

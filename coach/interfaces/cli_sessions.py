@@ -317,6 +317,7 @@ def cmd_debrief(args: argparse.Namespace) -> int:
 def cmd_history(args: argparse.Namespace) -> int:
     from coach.errors import InputError
     from coach.sessions.export import session_markdown
+    from coach.speech.recordings import delete_recordings
 
     coach = make_coach(args)
     history = coach.history
@@ -340,6 +341,7 @@ def cmd_history(args: argparse.Namespace) -> int:
         print(f"Deleted {history.delete_all()} sessions.")
         for sid in ids:
             delete_exports(coach.settings.home, sid)
+            delete_recordings(coach.settings.home, sid)
         return 0
     if not args.id:
         raise InputError(f"`coach history {args.action}` needs a session id.", "`coach history` lists them.")
@@ -356,5 +358,6 @@ def cmd_history(args: argparse.Namespace) -> int:
             return 1
         history.delete(args.id)
         delete_exports(coach.settings.home, args.id)
+        delete_recordings(coach.settings.home, args.id)
         print(f"Deleted session {args.id}.")
     return 0

@@ -16,6 +16,7 @@ from coach.errors import CoachError, InputError
 from coach.interfaces.limits import check_owner, check_role, check_text
 from coach.interfaces.page_history import HistoryHandlers
 from coach.interfaces.page_practice import PracticeHandlers
+from coach.interfaces.page_speech import SpeechHandlers
 from coach.interfaces.views import (
     AskView,
     DebriefView,
@@ -61,7 +62,7 @@ def source_messages(sources: list[dict[str, Any]]) -> list[dict[str, Any]]:
     ]
 
 
-class PageHandlers(HistoryHandlers, PracticeHandlers):
+class PageHandlers(HistoryHandlers, PracticeHandlers, SpeechHandlers):
     def __init__(self, coach: Coach, warmup: Warmup) -> None:
         super().__init__(coach, warmup)
 
@@ -145,7 +146,7 @@ class PageHandlers(HistoryHandlers, PracticeHandlers):
         yield view
         view.notice = ""
         try:
-            for event in interview.answer(answer):
+            for event in interview.answer(answer, self.spoken_delivery(current, answer)):
                 if isinstance(event, AnswerReviewed):
                     view.analysis = flags_markdown(event.review)
                 elif isinstance(event, CoachComment):

@@ -78,8 +78,11 @@ class HistoryHandlers:
         return str(write_export(self.settings.home, self.coach.history.get(sid)))
 
     def _delete(self, sid: str) -> bool:
+        from coach.speech.recordings import delete_recordings
+
         deleted = self.coach.history.delete(sid)
         delete_exports(self.settings.home, sid)
+        delete_recordings(self.settings.home, sid)
         return deleted
 
     def history_delete(self, owner, choice, confirm_all: bool, everything: bool) -> str:

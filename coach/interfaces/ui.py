@@ -60,6 +60,21 @@ def build_ui(handlers: PageHandlers, browser_secret: str):
                         with gr.Row():
                             iv_send = gr.Button("Send", variant="primary")
                             iv_stop = gr.Button("Stop", variant="stop")
+                        iv_audio = gr.Audio(
+                            sources=["microphone", "upload"],
+                            type="filepath",
+                            label="Answer by voice: record, or upload a recording (transcribed on this machine)",
+                            elem_id="interview-audio",
+                        )
+                        with gr.Row():
+                            iv_keep = gr.Checkbox(
+                                label="Keep my recordings with the session", value=False, elem_id="keep-recordings"
+                            )
+                            iv_speak = gr.Checkbox(label="Read questions aloud", value=False, elem_id="read-aloud")
+                        gr.Markdown(
+                            "*The words appear in the answer box to check before you send. If the browser blocks "
+                            "the microphone, allow it from the address bar, or upload a recording.*"
+                        )
                     with gr.Column(scale=2):
                         iv_analysis = gr.Markdown(
                             "*The analysis of each answer appears here.*",
@@ -173,6 +188,13 @@ def build_ui(handlers: PageHandlers, browser_secret: str):
                     label="See a question's answers side by side", choices=[], elem_id="practice-card"
                 )
                 pq_view = gr.Markdown(elem_id="practice-view")
+                delivery_plot = gr.ScatterPlot(
+                    x="interview",
+                    y="value",
+                    color="measure",
+                    title="Spoken answers per interview: words and fillers a minute",
+                    elem_id="delivery-plot",
+                )
                 competency_plot = gr.ScatterPlot(
                     x="answer",
                     y="score",
@@ -258,6 +280,30 @@ def build_ui(handlers: PageHandlers, browser_secret: str):
             sent.append(ev)
         iv_stop.click(unlock, None, [iv_answer, iv_send], cancels=sent, queue=False)
 
+        def transcribe(state_value, audio, keep):
+            text, notice, new = h.transcribe_answer(state_value, audio, keep)
+            return (gr.update() if text is None else text), notice, new, None  # the recording is cleared
+
+        iv_audio.start_recording(h.speech_warm, None, iv_notice, queue=False)
+        for heard in (iv_audio.stop_recording, iv_audio.upload):
+            heard(transcribe, [state, iv_audio, iv_keep], [iv_answer, iv_notice, state, iv_audio])
+        # Questions read aloud by the browser's own speech synthesis: nothing leaves the machine.
+        iv_chat.change(
+            None,
+            [iv_chat, iv_speak],
+            None,
+            js="""(chat, on) => {
+                if (!on || !window.speechSynthesis || !chat || !chat.length) return;
+                const last = chat[chat.length - 1];
+                if (last.role !== 'assistant') return;
+                const c = last.content;
+                const text = typeof c === 'string' ? c
+                    : Array.isArray(c) ? c.map(p => (p && (p.text || p.content)) || '').join(' ') : '';
+                speechSynthesis.cancel();
+                speechSynthesis.speak(new SpeechSynthesisUtterance(text));
+            }""",
+        )
+
         db_outputs = [db_chat, db_report, db_follow, db_feedback, db_notice, state, db_notes]
         db_start.click(debrief_start, [state, owner, db_notes, db_file, db_role], db_outputs, api_name="debrief_start")
         next_outputs = [db_chat, db_report, db_follow, db_feedback, db_notice, state, db_reply]
@@ -312,9 +358,10 @@ def build_ui(handlers: PageHandlers, browser_secret: str):
                 star, flags, star_x, flag_y, scores = h.progress_data(owner_value)
                 practice = h.practice_rows(owner_value)
                 progress, progress_x = h.competency_progress(owner_value)
+                spoken, spoken_x = h.delivery_progress(owner_value)
             except CoachError as err:  # a damaged database: say how to recover, in words
                 keep = gr.update()
-                return keep, keep, keep, keep, keep, keep, problem(err), keep, keep, keep
+                return keep, keep, keep, keep, keep, keep, problem(err), keep, keep, keep, keep
             choices = [h.choice(r) for r in rows]
             return (
                 rows,
@@ -327,6 +374,7 @@ def build_ui(handlers: PageHandlers, browser_secret: str):
                 practice,
                 gr.update(choices=[r[0] for r in practice], value=None),
                 gr.update(value=progress, x_lim=progress_x),
+                gr.update(value=spoken, x_lim=spoken_x),
             )
 
         hist_outputs = [
@@ -340,6 +388,7 @@ def build_ui(handlers: PageHandlers, browser_secret: str):
             pq_table,
             pq_card,
             competency_plot,
+            delivery_plot,
         ]
         pq_card.change(h.practice_card, [owner, pq_card], pq_view, queue=False)
 

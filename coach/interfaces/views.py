@@ -71,6 +71,13 @@ def source_line(src: dict[str, Any] | None) -> str:
 def flags_markdown(review: dict[str, Any]) -> str:
     flags = review.get("flags", [])
     lines = ["**Flags:** " + (", ".join(label(f) for f in flags) if flags else "none")]
+    if review.get("delivery"):  # a spoken answer
+        d = review["delivery"]
+        pauses = ", ".join(f"{p['seconds']:.1f} s at {p['start_s']:.0f} s" for p in d.get("pauses", [])) or "none"
+        lines.append(
+            f"**Delivery:** {d.get('duration_s', 0):.0f} s, {d.get('words_per_minute', 0):.0f} words a minute, "
+            f"{d.get('fillers_per_minute', 0):.1f} fillers a minute; pauses over 2 s: {pauses}"
+        )
     if review.get("previous"):  # the practice queue's before and after
         lines.append(f"**{review['previous']['summary']}**")
     lines.append(f"**Words:** {review.get('word_count', 0)}")
@@ -121,9 +128,21 @@ def scorecard_markdown(card: dict[str, Any]) -> str:
         flags = ", ".join(label(f) for f in a["flags"]) or "none"
         score = f"  \nScore: {a['score']}/5" if a.get("score") is not None else ""
         before = f"  \n{a['previous']['summary']}" if a.get("previous") else ""
+        if a.get("delivery"):
+            d = a["delivery"]
+            before += (
+                f"  \nSpoken: {d.get('words_per_minute', 0):.0f} words a minute, "
+                f"{len(d.get('pauses') or [])} long pause(s), {d.get('fillers_per_minute', 0):.1f} fillers a minute"
+            )
         lines.append(f"**{i}. {a['question']}**  \nFlags: {flags}{score}{before}  \nCoach: {a['comment']}")
     if card.get("overall_score") is not None:
         lines.append(f"**Overall score:** {card['overall_score']}/5")
+    if card.get("delivery_average"):
+        d = card["delivery_average"]
+        lines.append(
+            f"**Delivery across {d.get('recordings', 0)} recording(s):** {d['words_per_minute']:.0f} words a minute, "
+            f"{d['fillers_per_minute']:.1f} fillers a minute, {d['pauses']:.1f} long pauses per answer"
+        )
     if card.get("star_average"):
         lines.append("**STAR averages:** " + ", ".join(f"{k} {v:.2f}" for k, v in card["star_average"].items()))
     if card.get("improvements"):

@@ -94,4 +94,8 @@ def merge_delivery(
             tipped.add(name)
     out["flags"] = flags
     out["tips"] = tips
+    if review.get("score"):  # the rubric's delivery dimension hears the pace and the pauses
+        from coach.feedback.rubric import with_spoken_delivery
+
+        out["score"] = with_spoken_delivery(review["score"], flags, delivery)
     return out
