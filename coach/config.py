@@ -1,12 +1,24 @@
-"""One frozen settings object: command-line flags, then environment, then defaults.
+"""One frozen settings object: command-line flags, then environment, then ``COACH_HOME/settings.json``,
+then defaults.
 
-Nothing is read at import time: :meth:`Settings.load` reads the environment
+Nothing is read at import time: :meth:`Settings.load` reads the environment (and the settings file)
 when a command or a test calls it.
+
+``settings.json`` is written by ``coach models use`` and holds one key today, ``"model"`` (the GGUF
+file this home uses when neither ``--model`` nor ``COACH_MODEL`` is given). Decisions:
+- A settings file that cannot be read or parsed is ignored with a warning on stderr, not an error:
+  the coach must keep working offline with the embedded model, and ``coach models use`` (which
+  rewrites the file) must still run to repair it.
+- A saved model file that no longer exists is likewise ignored with a warning (the embedded model
+  is used); flags and ``COACH_MODEL`` still fail loudly on a missing file, since the user typed them.
+- The file is written atomically (a temporary file in the same folder, then ``os.replace``).
 """
 
 from __future__ import annotations
 
+import json
 import os
+import sys
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any, Mapping
@@ -33,6 +45,79 @@ ENV_NAMES = {
     "port": "COACH_PORT",
     "top_k": "COACH_TOP_K",
 }
+
+SETTINGS_FILE = "settings.json"
+_warned: set[str] = set()
+
+
+def _warn_once(message: str) -> None:
+    if message not in _warned:
+        _warned.add(message)
+        print(f"warning: {message}", file=sys.stderr)
+
+
+def read_saved_settings(home: Path) -> dict[str, Any]:
+    """``COACH_HOME/settings.json`` as a dict; {} when absent, and {} with a warning when unreadable."""
+    path = Path(home).expanduser() / SETTINGS_FILE
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return {}
+    except OSError as err:
+        _warn_once(f"{path} cannot be read ({err.strerror}); it is ignored.")
+        return {}
+    try:
+        data = json.loads(text)
+    except ValueError:
+        data = None
+    if not isinstance(data, dict):
+        _warn_once(
+            f"{path} is not a valid settings file (a JSON object); it is ignored and the default model is used. "
+            "`coach models use NAME` writes a new one."
+        )
+        return {}
+    return data
+
+
+def write_saved_settings(home: Path, changes: Mapping[str, Any]) -> Path:
+    """Merge ``changes`` into settings.json atomically (a key set to None is removed); returns its path."""
+    home = Path(home).expanduser()
+    home.mkdir(parents=True, exist_ok=True)
+    path = home / SETTINGS_FILE
+    data = read_saved_settings(home)
+    for key, value in changes.items():
+        if value is None:
+            data.pop(key, None)
+        else:
+            data[key] = value
+    tmp = path.with_name(f".{SETTINGS_FILE}.{os.getpid()}.tmp")
+    with tmp.open("w", encoding="utf-8") as fh:
+        json.dump(data, fh, indent=2)
+        fh.write("\n")
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)
+    return path
+
+
+def saved_model(home: Path) -> Path | None:
+    """The model file saved by `coach models use` for this home, if it still exists."""
+    value = read_saved_settings(home).get("model")
+    if value is None:
+        return None
+    if not isinstance(value, str) or not value.strip():
+        _warn_once(f'{Path(home) / SETTINGS_FILE}: "model" must be a file path; it is ignored.')
+        return None
+    path = Path(value).expanduser()
+    if not path.is_absolute():
+        path = Path(home).expanduser() / path
+    if not path.exists():
+        _warn_once(
+            f"the model saved in {Path(home) / SETTINGS_FILE} ({path}) no longer exists; the embedded model is "
+            "used. Run `coach models use NAME` to choose another."
+        )
+        return None
+    return path
 
 
 def default_home() -> Path:
@@ -69,6 +154,7 @@ class Settings:
     host: str = "127.0.0.1"
     port: int = 7860
     auth: str | None = None  # "user:password"
+    model_source: str = "default"  # where model_path came from: "flag", "env", "settings" or "default"
 
     # Limits enforced wherever text comes in (CLI, page, HTTP API).
     max_answer_chars: int = 8000
@@ -111,7 +197,8 @@ class Settings:
 
     @classmethod
     def load(cls, flags: Mapping[str, Any] | None = None, env: Mapping[str, str] | None = None) -> "Settings":
-        """Flags (None means 'not given') win over environment, which wins over defaults."""
+        """Flags (None means 'not given') win over environment, which wins over the model saved in
+        ``home/settings.json`` (see the module docstring), which wins over defaults."""
         flags = {k: v for k, v in (flags or {}).items() if v is not None}
         env = os.environ if env is None else env
         values: dict[str, Any] = {}
@@ -126,6 +213,14 @@ class Settings:
                 values[name] = value
         if "home" not in values:
             values["home"] = default_home()
+        if "model_path" in flags:
+            values["model_source"] = "flag"
+        elif "model_path" in values:
+            values["model_source"] = "env"
+        else:
+            saved = saved_model(_coerce("home", "Path", values["home"]))
+            if saved is not None:
+                values["model_path"], values["model_source"] = saved, "settings"
         return cls(**{k: _coerce(k, types[k], v) for k, v in values.items()})
 
     def with_(self, **changes: Any) -> "Settings":

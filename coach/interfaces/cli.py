@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Sequence
 
 from coach.errors import CoachError
+from coach.interfaces import cli_models
 from coach.interfaces.cli_common import COMMANDS
 from coach.sessions.question_bank import DEFAULT_QUESTIONS, KINDS, LEVELS, STYLES
 
@@ -129,6 +130,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("doctor", parents=[common], help="check what is installed and configured")
     p.add_argument("--json", action="store_true")
+    cli_models.add_parser(sub, common)
     return parser
 
 

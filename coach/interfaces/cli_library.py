@@ -226,6 +226,9 @@ def cmd_bench(args: argparse.Namespace) -> int:
         file=sys.stderr,
     )
     result = bench.run(coach, quick=args.quick, report=lambda msg: print(f"  {msg}", file=sys.stderr, flush=True))
+    from coach.model.hub import record_bench
+
+    record_bench(coach.settings, result)  # `coach models list` shows the expected speed from it
     print(json.dumps(result) if args.json else bench.format_table(result))
     return 0
 
