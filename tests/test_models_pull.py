@@ -181,7 +181,9 @@ def test_pull_by_catalogue_name_then_use_and_ask_through_the_pulled_file(hub, in
     assert json.loads((home / "settings.json").read_text()) == {"model": str(target)}
 
     doctor = run_coach("doctor", "--json", home=home)
-    assert json.loads(doctor.stdout)["model"]["path"] == str(target), doctor.stderr
+    report = json.loads(doctor.stdout)
+    assert report["model"]["path"] == str(target), doctor.stderr
+    assert [m["name"] for m in report["models"]] == ["qwen2.5-0.5b"] and report["model"]["memory_needed_gb"] > 0
 
     listed = json.loads(coach_models(hub, home, "list", "--json").stdout)
     assert listed["in_use"] == {"kind": "file", "path": str(target), "source": "settings"}
@@ -377,3 +379,35 @@ def test_list_shows_the_bench_speed_measured_and_scaled_by_size(tmp_path):
     scaled = rows["qwen2.5-1.5b"]["speed"]
     embedded = default_model_path().stat().st_size
     assert not scaled["measured"] and scaled["tokens_per_s"] == pytest.approx(70 * embedded / 1117320736, abs=0.1)
+
+
+def test_doctor_warns_when_the_model_in_use_does_not_fit_free_memory(tmp_path, monkeypatch):
+    from coach.config import Settings
+    from coach.interfaces.doctor import format_report, installed_models
+    from coach.model.model_files import default_model_path
+
+    settings = Settings.load({"home": tmp_path / "home"}, env={})
+    model = {"path": str(default_model_path())}
+    monkeypatch.setattr("coach.model.sysinfo.available_memory_bytes", lambda: 50 * 2**20)  # 50 MB free
+    models, warnings = installed_models(settings, model)
+    assert models == [] and len(warnings) == 1 and "coach models use NAME" in warnings[0]
+    monkeypatch.setattr("coach.model.sysinfo.available_memory_bytes", lambda: 16 * 2**30)
+    assert installed_models(settings, dict(model))[1] == []
+    text = format_report(
+        {
+            "coach": "x",
+            "python": "3",
+            "threads": 2,
+            "versions": {},
+            "model": {"backend": "llama.cpp", "path": "m"},
+            "embedding": {"name": "e"},
+            "speech": {"default": True, "path": "w", "joined": False},
+            "models": [],
+            "store": {"kind": "persistent", "location": "l", "passages": 1},
+            "home": "h",
+            "network": {"would_reach_network": False},
+            "problems": [],
+            "warnings": warnings,
+        }
+    )
+    assert "Warnings:" in text and "All good." in text

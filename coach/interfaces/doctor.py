@@ -110,6 +110,7 @@ def diagnose(coach: Coach) -> tuple[dict[str, Any], list[str]]:
     report["store"] = store
 
     report["speech"] = speech_model(s, problems)
+    report["models"], report["warnings"] = installed_models(s, model)
 
     remote = [u for u in (s.llm_url, s.chroma_url) if u and not is_loopback(u)]
     offline_ok = all(os.environ.get(k) == v for k, v in OFFLINE_ENV.items())
@@ -120,6 +121,29 @@ def diagnose(coach: Coach) -> tuple[dict[str, Any], list[str]]:
     }
     report["problems"] = problems
     return report, problems
+
+
+def installed_models(s, model: dict[str, Any]) -> tuple[list[dict[str, Any]], list[str]]:
+    """The models pulled into this home, and a warning when the one in use does not fit free memory.
+
+    A warning, not a problem: the model may still load once other programs close, so `doctor`
+    does not fail on it."""
+    from coach.model.hub import installed
+    from coach.model.hub.overview import memory_check
+
+    warnings = []
+    models = [{k: m[k] for k in ("name", "path", "size_bytes", "catalogue")} for m in installed(s.home)]
+    if model.get("path") and not model.get("error"):
+        check = memory_check(model["path"], s.home)
+        model["memory_needed_gb"] = round(check["needed_bytes"] / 2**30, 2)
+        model["memory_free_gb"] = round(check["free_bytes"] / 2**30, 2)
+        if not check["fits"]:
+            warnings.append(
+                f"The chat model in use ({check['name']}) needs about {model['memory_needed_gb']} GB and "
+                f"{model['memory_free_gb']} GB is free now.\nClose other programs, or choose a smaller one: "
+                "`coach models list`, then `coach models use NAME`."
+            )
+    return models, warnings
 
 
 def speech_model(s, problems: list[str]) -> dict[str, Any]:
@@ -168,6 +192,8 @@ def format_report(report: dict[str, Any]) -> str:
         if sp.get("joined"):
             state += ", sha256 ok" if sp.get("sha256_ok") else ", sha256 WRONG"
         lines.append(f"speech model: {sp.get('path')} ({state})" + (f"; {sp['note']}" if sp.get("note") else ""))
+    names = ", ".join(x["name"] for x in report.get("models") or []) or "none (`coach models list` shows the catalogue)"
+    lines.append(f"models pulled into this home: {names}")
     st = report["store"]
     lines.append(f"store: {st['kind']} at {st['location']}, {st.get('passages', '?')} passages")
     lines.append(f"home (sessions, uploads): {report['home']}")
@@ -182,6 +208,10 @@ def format_report(report: dict[str, Any]) -> str:
             )
         )
     )
+    if report.get("warnings"):
+        lines.append("")
+        lines.append("Warnings:")
+        lines.extend("- " + w.replace("\n", "\n  ") for w in report["warnings"])
     if report["problems"]:
         lines.append("")
         lines.append("Problems:")
