@@ -38,6 +38,8 @@ if TYPE_CHECKING:
 
 # Parts that hold the store (directly or through the retriever): rebuilt after the store is.
 STORE_DEPENDENTS = ("store", "retriever", "reviewer", "asker", "debriefer", "interviews", "debriefs", "coaching")
+# Parts that hold the chat model: rebuilt after the model is switched.
+MODEL_DEPENDENTS = ("chat_model", "asker", "debriefer", "interviews", "debriefs", "coaching")
 
 
 class Coach:
@@ -200,6 +202,19 @@ class Coach:
         removed = self.store.remove_source(source)
         remove_upload(self.settings.uploads_dir, source)
         return removed
+
+    def switch_model(self, path: Path | None) -> None:
+        """Use another GGUF file (None: the embedded one) from the next request on; it loads on first use.
+
+        Requests already running finish on the model they started with. Other loaded files are
+        released, so switching back and forth does not keep every model in memory."""
+        from coach.model.llm import LlamaCppChatModel
+
+        self.settings = self.settings.with_(model_path=path, model_source="settings" if path else "default")
+        self._chat_model = None
+        for name in MODEL_DEPENDENTS:
+            self.__dict__.pop(name, None)
+        LlamaCppChatModel.forget_all_but(self.chat_model)
 
     def rebuild_store(self) -> None:
         """Drop the collection; if the local store cannot even be opened, remove its folder.

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, Iterator
 from coach.errors import CoachError, InputError
 from coach.interfaces.limits import check_owner, check_role, check_text
 from coach.interfaces.page_history import HistoryHandlers
+from coach.interfaces.page_models import ModelHandlers
 from coach.interfaces.page_practice import PracticeHandlers
 from coach.interfaces.page_speech import SpeechHandlers
 from coach.interfaces.views import (
@@ -62,7 +63,7 @@ def source_messages(sources: list[dict[str, Any]]) -> list[dict[str, Any]]:
     ]
 
 
-class PageHandlers(HistoryHandlers, PracticeHandlers, SpeechHandlers):
+class PageHandlers(HistoryHandlers, PracticeHandlers, SpeechHandlers, ModelHandlers):
     def __init__(self, coach: Coach, warmup: Warmup) -> None:
         super().__init__(coach, warmup)
 

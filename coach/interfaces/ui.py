@@ -28,6 +28,18 @@ def build_ui(handlers: PageHandlers, browser_secret: str):
         status = gr.Markdown(h.status(), elem_id="status")
         timer = gr.Timer(1.0)
         timer.tick(h.status, outputs=status, show_progress="hidden", queue=False)
+        with gr.Accordion("Chat model", open=False, elem_id="model-panel") as model_panel:
+            picked = h.models_view()
+            with gr.Row():
+                model_pick = gr.Dropdown(
+                    label="Chat model in use",
+                    choices=picked["choices"],
+                    value=picked["value"],
+                    interactive=picked["interactive"],
+                    elem_id="model-picker",
+                )
+                model_switch = gr.Button("Use this model", interactive=picked["interactive"], elem_id="model-switch")
+            model_note = gr.Markdown(picked["note"], elem_id="model-note")
 
         with gr.Tabs() as tabs:
             # ---------------------------------------------------------------- interview
@@ -224,6 +236,15 @@ def build_ui(handlers: PageHandlers, browser_secret: str):
                 kb_notice = gr.Markdown()
 
         # ---------------------------------------------------------------- wiring
+        def refresh_models():
+            view = h.models_view()
+            return gr.update(choices=view["choices"], value=view["value"]), view["note"]
+
+        model_switch.click(h.switch_model, model_pick, model_note, queue=False).then(
+            lambda: refresh_models()[0], None, model_pick, queue=False
+        )
+        model_panel.expand(refresh_models, None, [model_pick, model_note], queue=False)  # models pulled meanwhile
+
         def ensure_owner(current):
             return current or uuid.uuid4().hex
 

@@ -59,6 +59,15 @@ class Warmup:
         self._load("store", store)
         self._load("model", c.chat_model.load)
 
+    def reload_model(self) -> None:
+        """Load the coach's (newly switched) chat model in the background, as at start-up."""
+        self.status["model"] = "loading"
+        self.errors.pop("model", None)
+        self._events["model"].clear()
+        threading.Thread(
+            target=self._load, args=("model", self.coach.chat_model.load), name="coach-model-switch", daemon=True
+        ).start()
+
     def ready(self, *parts: str) -> bool:
         return all(self.status[p] == "ready" for p in (parts or PARTS))
 

@@ -185,6 +185,13 @@ class LlamaCppChatModel:
                 cls._instances[key] = cls(path, n_ctx, n_threads, max_tokens=max_tokens)
             return cls._instances[key]
 
+    @classmethod
+    def forget_all_but(cls, keep: object) -> None:
+        """Drop every shared instance except ``keep``: their memory goes once nothing uses them."""
+        with cls._instances_lock:
+            for key in [k for k, v in cls._instances.items() if v is not keep]:
+                del cls._instances[key]
+
     @property
     def loaded(self) -> bool:
         return self._llm is not None
