@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from coach.practice.cards import Card, card_key, replay, when
-from coach.sessions.history import History
+
+if TYPE_CHECKING:  # the sessions layer sits above this one: only its type is named here
+    from coach.sessions.history import History
 
 
 def _visible_to(owner: str | None) -> str | None:
