@@ -78,6 +78,26 @@ def stop(proc: subprocess.Popen) -> None:
 
 
 @pytest.fixture(scope="session")
+def bare_reviewer(embedder):
+    """The answer reviewer with the real embedder and no tips (no store needed)."""
+    from coach.feedback.relevance import RelevanceScorer
+    from coach.feedback.review import AnswerReviewer
+
+    class NoTips:
+        def tips(self, flags):
+            return []
+
+        def topic_tip(self, question):
+            return None
+
+    return AnswerReviewer(RelevanceScorer(embedder), NoTips())
+
+
+# One question, always the same plan: the start of an unattended `coach interview`.
+ONE_QUESTION = ("interview", "--kind", "behavioral", "--questions", "1", "--seed", "3")
+
+
+@pytest.fixture(scope="session")
 def embedder():
     """The app's own default embedder (ONNX Runtime, exported once into the user's model cache)."""
     from coach.app import build

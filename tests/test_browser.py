@@ -233,12 +233,10 @@ def test_a_due_question_comes_back_first_with_the_answer_before_beside_it(served
     ctx.close()
 
 
-def test_an_answer_spoken_into_the_microphone_is_transcribed_checked_and_sent(served, tmp_path):
+def test_an_answer_spoken_into_the_microphone_is_transcribed_checked_and_sent(served, browser, tmp_path):
     """Issue 13: Chromium's fake microphone plays an espeak-ng recording; the page transcribes it into
     the answer box, and the sent answer's analysis shows its delivery."""
     import subprocess
-
-    from playwright.sync_api import sync_playwright
 
     url, _ = served
     wav = tmp_path / "mic.wav"
@@ -252,27 +250,27 @@ def test_an_answer_spoken_into_the_microphone_is_transcribed_checked_and_sent(se
         "--use-fake-device-for-media-stream",
         f"--use-file-for-fake-audio-capture={wav}",
     ]
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS + microphone)
-        try:
-            ctx, page = open_page(b, url)
-            tab(page, "Mock interview")
-            page.locator("#start-interview").click()
-            page.locator("#interview-notice").get_by_text("Interview started").wait_for(timeout=WAIT)
-            page.locator("#interview-audio .record-button").click()
-            page.wait_for_timeout(13_000)  # the recording is about 12 s long
-            page.locator("#interview-audio .stop-button").click()
-            page.wait_for_function(
-                "() => /triage/i.test(document.querySelector('#interview-answer textarea')?.value || '')",
-                timeout=WAIT,
-            )
-            assert "words a minute" in page.locator("#interview-notice").inner_text()
-            page.locator("#interview-answer textarea").press("Enter")
-            page.locator("#interview-analysis").get_by_text("Delivery:", exact=True).wait_for(timeout=WAIT)
-            page.screenshot(path=str(SHOTS / "spoken-answer.png"), full_page=True)
-            ctx.close()
-        finally:
-            b.close()
+    # A second Chromium from the same Playwright, whose microphone plays the recording.
+    b = browser.browser_type.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS + microphone)
+    try:
+        ctx, page = open_page(b, url)
+        tab(page, "Mock interview")
+        page.locator("#start-interview").click()
+        page.locator("#interview-notice").get_by_text("Interview started").wait_for(timeout=WAIT)
+        page.locator("#interview-audio .record-button").click()
+        page.wait_for_timeout(13_000)  # the recording is about 12 s long
+        page.locator("#interview-audio .stop-button").click()
+        page.wait_for_function(
+            "() => /triage/i.test(document.querySelector('#interview-answer textarea')?.value || '')",
+            timeout=WAIT,
+        )
+        assert "words a minute" in page.locator("#interview-notice").inner_text()
+        page.locator("#interview-answer textarea").press("Enter")
+        page.locator("#interview-analysis").get_by_text("Delivery:", exact=True).wait_for(timeout=WAIT)
+        page.screenshot(path=str(SHOTS / "spoken-answer.png"), full_page=True)
+        ctx.close()
+    finally:
+        b.close()
 
 
 def test_a_browser_sees_its_sessions_after_the_server_restarts(indexed_home, browser, tmp_path):

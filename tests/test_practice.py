@@ -173,25 +173,13 @@ def test_practice_json_lists_cards_and_interview_due_asks_them_first_on_the_real
     later) `coach interview --due` asks that question first, and a strong answer moves it further out."""
     import shutil
 
-    from conftest import run_coach
+    from conftest import ONE_QUESTION, run_coach
 
     home = tmp_path / "home"
     shutil.copytree(indexed_home, home)
     answers = tmp_path / "weak.txt"
     answers.write_text(f"{WEAK}\n\n{WEAK_AGAIN}\n\nNo, thank you.\n")
-    out = run_coach(
-        "interview",
-        "--kind",
-        "behavioral",
-        "--questions",
-        "1",
-        "--seed",
-        "3",
-        "--answers",
-        str(answers),
-        "--json",
-        home=home,
-    )
+    out = run_coach(*ONE_QUESTION, "--answers", str(answers), "--json", home=home)
     assert out.returncode == 0, out.stderr
     asked = json.loads(out.stdout)["answers"][0]["question"]
     listed = json.loads(run_coach("practice", "--all", "--json", home=home).stdout)

@@ -69,19 +69,9 @@ def test_a_small_model_is_never_asked():
     assert rewritten(model, PROMPTS, QUESTION, ANSWER, VERSION) is VERSION and model.history == []
 
 
-def test_the_lock_holds_for_a_model_that_invents_on_every_labelled_answer(embedder):
+def test_the_lock_holds_for_a_model_that_invents_on_every_labelled_answer(bare_reviewer):
     """Over the whole labelled set, a model that adds a number and a name to every version is never shown."""
-    from coach.feedback.relevance import RelevanceScorer
-    from coach.feedback.review import AnswerReviewer
-
-    class NoTips:
-        def tips(self, flags):
-            return []
-
-        def topic_tip(self, question):
-            return None
-
-    reviewer = AnswerReviewer(RelevanceScorer(embedder), NoTips())
+    reviewer = bare_reviewer
     data = Path(__file__).parent / "data" / "graded_answers.jsonl"
     graded = [json.loads(line) for line in data.read_text().splitlines() if line.strip()]
     model = ScriptedChatModel(small=False)

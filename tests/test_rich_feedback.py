@@ -28,18 +28,8 @@ def held(item_id: str) -> bool:
 
 
 @pytest.fixture(scope="module")
-def reviewer(embedder):
-    from coach.feedback.relevance import RelevanceScorer
-    from coach.feedback.review import AnswerReviewer
-
-    class NoTips:
-        def tips(self, flags):
-            return []
-
-        def topic_tip(self, question):
-            return None
-
-    return AnswerReviewer(RelevanceScorer(embedder), NoTips())
+def reviewer(bare_reviewer):
+    return bare_reviewer
 
 
 @pytest.fixture(scope="module")

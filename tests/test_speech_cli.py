@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import run_coach
+from conftest import ONE_QUESTION, run_coach
 from test_speech import CLIPS, ESPEAK, Made, make_clip, speak, word_error_rate, write_wav
 
 from coach.errors import InputError
@@ -151,13 +151,7 @@ def test_interview_answered_out_loud(clips, home, tmp_path):
     write_wav(answers / "2.wav", samples, rate)
     out = timed_coach(
         "interview --audio-dir --json (2 recordings)",
-        "interview",
-        "--kind",
-        "behavioral",
-        "--questions",
-        "1",
-        "--seed",
-        "3",
+        *ONE_QUESTION,
         "--audio-dir",
         str(answers),
         "--json",
@@ -189,13 +183,7 @@ def test_interview_out_loud_in_the_terminal_ends_when_the_recordings_run_out(cli
     shutil.copy(clips["star"].path, answers / "1.WAV")
     out = timed_coach(
         "interview --audio-dir (text, 1 recording)",
-        "interview",
-        "--kind",
-        "behavioral",
-        "--questions",
-        "1",
-        "--seed",
-        "3",
+        *ONE_QUESTION,
         "--audio-dir",
         str(answers),
         home=home,
