@@ -23,6 +23,7 @@ from pathlib import Path
 
 from conftest import (  # this folder is on sys.path: the script runs from it
     CHROMIUM_ARGS,
+    ONE_QUESTION,
     free_port,
     stop,
     wait_for_http,
@@ -40,6 +41,12 @@ ANSWERS = (
     "and the report shipped three days early, with run time down 40 percent.\n\n"
     "I led the fix myself and trained two colleagues on the new checks.\n\n"
     "What does success look like in the first ninety days?\n"
+)
+SPOKEN = (
+    "Um, last spring our sales report was two weeks late because the pipeline kept failing overnight. "
+    "I was asked to fix it. I rewrote the slow query and added checks, and the report shipped three days early.",
+    "I trained two colleagues on the new checks myself.",
+    "No, thank you.",
 )
 NOTES = (
     "My interview for a data analyst role went badly. "
@@ -69,6 +76,8 @@ def main(work: Path, chromium: str) -> dict:
         COACH_NETLOG=str(work / "net.log"),
     )
     (work / "answers.txt").write_text(ANSWERS, encoding="utf-8")
+    microphone = work / "microphone.wav"  # what Chromium's fake microphone plays on the page
+    subprocess.run(["espeak-ng", "-v", "en-us", "-s", "150", "-w", str(microphone), SPOKEN[0]], check=True)
     (work / "notes.txt").write_text(NOTES, encoding="utf-8")
 
     def coach(name: str, *args: str) -> None:
@@ -77,20 +86,23 @@ def main(work: Path, chromium: str) -> dict:
 
     coach("index", "index", "--json")
     coach("ask", "ask", "How should I follow up after an interview?", "--json")
+    coach("interview", *ONE_QUESTION, "--answers", str(work / "answers.txt"), "--json")
+    coach("debrief", "debrief", "--notes", str(work / "notes.txt"), "--json")
+    # Spoken answers: the speech model is joined into the fresh COACH_CACHE and runs inside the trap.
+    spoken = work / "spoken"
+    spoken.mkdir()
+    for n, text in enumerate(SPOKEN, 1):
+        subprocess.run(["espeak-ng", "-v", "en-us", "-s", "150", "-w", str(spoken / f"{n}.wav"), text], check=True)
     coach(
-        "interview",
-        "interview",
-        "--kind",
-        "behavioral",
-        "--questions",
-        "1",
-        "--seed",
-        "3",
-        "--answers",
-        str(work / "answers.txt"),
+        "analyze_audio",
+        "analyze",
+        "-q",
+        "Tell me about a time you fixed a problem.",
+        "--audio",
+        str(spoken / "1.wav"),
         "--json",
     )
-    coach("debrief", "debrief", "--notes", str(work / "notes.txt"), "--json")
+    coach("interview_audio", *ONE_QUESTION, "--audio-dir", str(spoken), "--json")
 
     port = free_port()
     log = open(work / "serve.log", "w")
@@ -98,7 +110,7 @@ def main(work: Path, chromium: str) -> dict:
         [str(BIN / "coach"), "serve", "--port", str(port)], env=env, stdout=log, stderr=subprocess.STDOUT
     )
     try:
-        result["page"] = browse(f"http://127.0.0.1:{port}/", chromium, server)
+        result["page"] = browse(f"http://127.0.0.1:{port}/", chromium, server, microphone)
         time.sleep(IDLE_SERVER_SECONDS)
     except Exception as err:  # reported, not raised: the test prints what happened
         result["page"] = {"error": f"{type(err).__name__}: {err}"}
@@ -111,15 +123,20 @@ def main(work: Path, chromium: str) -> dict:
     return result
 
 
-def browse(url: str, chromium: str, server: subprocess.Popen) -> dict:
+def browse(url: str, chromium: str, server: subprocess.Popen, microphone: Path) -> dict:
     wait_for_http(url, 120, server)
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
+        fake_microphone = [
+            "--use-fake-ui-for-media-stream",
+            "--use-fake-device-for-media-stream",
+            f"--use-file-for-fake-audio-capture={microphone}",
+        ]
         browser = p.chromium.launch(
             executable_path=chromium,
             headless=True,
-            args=CHROMIUM_ARGS,  # resolves no names: the trap hears only the coach
+            args=CHROMIUM_ARGS + fake_microphone,  # resolves no names: the trap hears only the coach
         )
         try:
             page = browser.new_page()
@@ -135,9 +152,24 @@ def browse(url: str, chromium: str, server: subprocess.Popen) -> dict:
             page.wait_for_function(
                 "() => (document.querySelector('#ask-chat')?.innerText || '').includes('knowledge/')", timeout=300_000
             )
+            ask = page.locator("#ask-chat").inner_text()[-3000:]
+            # An answer spoken into the (fake) microphone, transcribed on this machine.
+            page.get_by_role("tab", name="Mock interview").click()
+            page.locator("#start-interview").click()
+            page.locator("#interview-notice").get_by_text("Interview started").wait_for(timeout=180_000)
+            page.locator("#interview-audio .record-button").click()
+            page.wait_for_timeout(10_000)
+            page.locator("#interview-audio .stop-button").click()
+            page.wait_for_function(
+                "() => /report/i.test(document.querySelector('#interview-answer textarea')?.value || '')",
+                timeout=180_000,
+            )
+            page.locator("#interview-answer textarea").press("Enter")
+            page.locator("#interview-analysis").get_by_text("Delivery:", exact=True).wait_for(timeout=180_000)
             return {
                 "status": page.locator("#status").inner_text(),
-                "ask": page.locator("#ask-chat").inner_text()[-3000:],
+                "ask": ask,
+                "spoken": page.locator("#interview-analysis").inner_text()[-3000:],
             }
         finally:
             browser.close()

@@ -19,7 +19,7 @@ from test_credible_interviews import PROBE_ANSWER, probed
 
 from coach.app import build
 from coach.config import Settings
-from coach.feedback.flags import label
+from coach.interfaces.views import flags_markdown
 from coach.offline import go_offline
 from coach.sessions.ask import render_with_marks
 from coach.sessions.debrief import DebriefInput
@@ -37,8 +37,9 @@ def show_events(events) -> None:
         if isinstance(e, InterviewerLine):
             worded = " (model)" if e.meta.get("worded_by_model") else ""
             print(f"  INTERVIEWER{worded}: {e.text}")
-        elif isinstance(e, AnswerReviewed):
-            print(f"  FLAGS: {', '.join(label(f) for f in e.review['flags']) or 'none'}")
+        elif isinstance(e, AnswerReviewed):  # the analysis panel, as the page shows it
+            panel = flags_markdown(e.review).replace("\n\n", "\n")
+            print("  PANEL: " + panel.replace("\n", "\n         "))
         elif isinstance(e, CoachComment):
             print(f"  COACH{' (model)' if e.worded_by_model else ''}: {e.text}")
 

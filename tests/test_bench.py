@@ -33,3 +33,14 @@ def test_bench_quick_reports_every_key(indexed_home):
     ]
     assert all(isinstance(n, (int, float)) and n > 0 for n in numbers), r
     assert r["retrieval"]["p50_ms_100k"] is None and r["quick"] is True
+    speech = r["speech"]  # espeak-ng is installed by make test
+    assert set(speech) == {
+        "load_s",
+        "audio_s",
+        "transcribe_and_analyse_s",
+        "per_60s_s",
+        "real_time_factor",
+        "peak_rss_mb",
+    }
+    assert all(isinstance(v, (int, float)) and v > 0 for v in speech.values()), speech
+    assert 40 <= speech["audio_s"] <= 120, "about a minute of speech"

@@ -136,6 +136,7 @@ def test_every_prompt_file_renders_and_a_missing_variable_raises():
         interviewer="i",
         better_example="b",
         name="n",
+        version="v",
     )
     names = lib.names()
     assert len(names) >= 12 and "drafts/follow_up" in names

@@ -46,20 +46,26 @@ def test_index_ask_interview_debrief_and_serve_with_no_network(tmp_path):
     assert len(card["answers"]) == 1 and card["answers"][0]["comment"]
     report = json.loads(steps["debrief"]["stdout"])
     assert len(report["steps"]) == 5
+    spoken = json.loads(steps["analyze_audio"]["stdout"])
+    assert "report" in spoken["transcript"].lower() and spoken["delivery"]["words_per_minute"] > 0
+    card = json.loads(steps["interview_audio"]["stdout"])
+    assert card["answers"][0]["delivery"] and card["delivery_average"]["recordings"] >= 1
 
     page = result["page"]
     assert "error" not in page, (page, result["serve_log"])
     assert page["status"].count("ready") >= 3 and "knowledge/" in page["ask"]
+    assert "Delivery:" in page["spoken"] and "words a minute" in page["spoken"]
 
     net_log = tmp_path / "net.log"
     guarded = (tmp_path / "net.log.guarded").read_text()
-    for command in ("index", "ask", "interview", "debrief", "serve"):
+    for command in ("index", "ask", "interview", "debrief", "analyze", "serve"):
         assert f"coach {command}" in guarded, f"coach {command} did not run under the network guard"
     attempts = net_log.read_text() if net_log.exists() else ""
     assert attempts == "", f"a Python process tried to reach another machine:\n{attempts}"
     trapped = result["attempts"]
     assert trapped == {"dns": [], "packets": []}, f"some process tried to reach another machine: {trapped}"
     assert list((tmp_path / "cache" / "onnx").glob("*.onnx")), "the ONNX export ran inside the trap"
+    assert list((tmp_path / "cache" / "whisper").glob("*/model.bin")), "the speech model was joined inside the trap"
 
 
 PROBE = """

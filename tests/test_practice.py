@@ -171,12 +171,9 @@ def test_debrief_transcript_questions_join_the_queue(coach):
 def test_practice_json_lists_cards_and_interview_due_asks_them_first_on_the_real_model(tmp_path, indexed_home):
     """End to end through the real `coach` command and the default model: a weak answer, then (two days
     later) `coach interview --due` asks that question first, and a strong answer moves it further out."""
-    import shutil
+    from conftest import ONE_QUESTION, home_with_store, run_coach
 
-    from conftest import ONE_QUESTION, run_coach
-
-    home = tmp_path / "home"
-    shutil.copytree(indexed_home, home)
+    home = home_with_store(indexed_home, tmp_path)  # the store only: other tests' sessions are not copied
     answers = tmp_path / "weak.txt"
     answers.write_text(f"{WEAK}\n\n{WEAK_AGAIN}\n\nNo, thank you.\n")
     out = run_coach(*ONE_QUESTION, "--answers", str(answers), "--json", home=home)
