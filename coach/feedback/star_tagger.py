@@ -75,6 +75,28 @@ def tag(sentences: Sequence[str], vectors: Sequence[Sequence[float]]) -> list[st
     return [TAGS[i] for i in scores.argmax(1)]
 
 
+def _clear_results(sentences: Sequence[str], tags: list[str]) -> list[str]:
+    """A sentence the rules read plainly as an outcome with a number ("Handover went from about 45
+    minutes to 30") is a result, not the situation or "other" the embedding guessed; "the stronger
+    version" would otherwise move it to the front of the story."""
+    from coach.feedback.analysis import patterns
+
+    out = list(tags)
+    for n, sentence in enumerate(sentences):
+        tag = out[n]
+        if tag not in ("situation", "task", "other") or not patterns().number.search(sentence):
+            continue
+        if _rule_scores(sentence)[3] < CLEAR_RESULT:
+            continue
+        if tag != "other" and out.count(tag) == 1:
+            continue  # the only sentence holding its element keeps it
+        out[n] = "result"
+    return out
+
+
+CLEAR_RESULT = 0.6
+
+
 def _rule_scores(sentence: str) -> list[float]:
     from coach.feedback.analysis import star_scores
 
@@ -102,6 +124,8 @@ def tag_agreeing(sentences: Sequence[str], vectors, present: dict[str, bool]) ->
         if not present.get(element, True):
             scores[:, i] = -np.inf
     tags = [TAGS[i] for i in scores.argmax(1)]
+    if present.get("result"):
+        tags = _clear_results(sentences, tags)
     for i, element in enumerate(TAGS[:4]):
         if present.get(element) and element not in tags:
             # the likeliest sentence that is not the only one holding another present element

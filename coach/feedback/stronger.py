@@ -41,6 +41,8 @@ def tidy(sentence: str) -> str:
     text = HEDGE_WORDS.sub("", text)
     text = HEDGED_VERB.sub(lambda m: m.group(1) + " " if m.group(1).lower() != "just" else "", text)
     text = re.sub(r"\s{2,}", " ", text).strip(" ,")
+    # a word said twice around a filler: "we, you know, we sorted" -> "we sorted" ("had had" stays)
+    text = re.sub(r"\b(i|we|they|he|she|it|the|a|so|and|then|but) \1\b", r"\1", text, flags=re.I)
     if text and text[0].islower():
         text = text[0].upper() + text[1:]
     return text
