@@ -44,7 +44,7 @@ STEPS = [
     (
         "review",
         "Review objectively and own your part",
-        "Look at what happened calmly, owning your part without blaming yourself or only the panel.",
+        "Look at what happened calmly, owning your part without blaming yourself or only the interviewers.",
         "objectively review the interview list what went wrong own it do not blame yourself",
     ),
     (
@@ -56,7 +56,7 @@ STEPS = [
     (
         "practise",
         "Practise",
-        "Practise the questions that went badly and the three things you want the panel to remember.",
+        "Practise the questions that went badly and the three things you want the interviewers to remember.",
         "practice answers to anticipated questions three things to impress on the panel practise with another person",
     ),
     (
@@ -263,7 +263,7 @@ class Debrief:
                     )
                 parts.append(
                     "When you feel calmer, list what you did wrong and what went well, "
-                    f"and own it without blaming yourself or only the panel{cites.n(main)}."
+                    f"and own it without blaming yourself or only the interviewers{cites.n(main)}."
                 )
                 body = " ".join(parts)
             elif key == "improve":
@@ -286,7 +286,7 @@ class Debrief:
                 )
                 body = (
                     f"Practise out loud your answers to {what}{cites.n(main)}."
-                    " Decide on the three things you want the panel to "
+                    " Decide on the three things you want the interviewers to "
                     f"remember about you and practise them too{cites.n(three)}."
                     " Then do a mock interview with another person, or "
                     f"here in the coach on these questions{cites.n(mock)}."

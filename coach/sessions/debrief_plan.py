@@ -33,7 +33,7 @@ def action_plan(facts: dict[str, Any], today: dt.date) -> list[dict[str, str]]:
     plan += [
         {
             "when": day(7),
-            "do": "Write down the three things you want the panel to remember, and practise working them in.",
+            "do": "Write down the three things you want the interviewers to remember, and practise working them in.",
         },
         {
             "when": day(10),
