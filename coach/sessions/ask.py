@@ -112,7 +112,9 @@ ASIDE = re.compile(r"^\W*(I|I'd|I'm|I've|I'll|My)\b|\bnot (legal|financial) advi
 def is_aside(sentence: str) -> bool:
     scripted = re.search(r"\b(I|my)\b", sentence) and not re.search(r"\byou", sentence, re.I)
     sample_line = sentence.rstrip().endswith("?")  # "Could you send an updated offer letter...?"
-    return bool(ASIDE.search(sentence) or scripted or sample_line) or sentence.count('"') % 2 == 1
+    # a piece of a sample answer: an odd quote, or a quotation that ends mid-sentence ('closed." Result: "The...')
+    quoted = sentence.count('"') % 2 == 1 or bool(re.search(r'[.!?]["\u201d]\s+\S', sentence))
+    return bool(ASIDE.search(sentence) or scripted or sample_line or quoted)
 
 
 # Shown alone, a sentence should be advice and make sense without the one before it. Read on the
