@@ -102,6 +102,16 @@ class HistoryHandlers:
         self._delete(sid)
         return f"Deleted session {sid}."
 
+    def finished_summaries(self, owner) -> list[dict[str, Any]]:
+        """The scorecards of the finished interviews ``owner`` may see, oldest first: interview n of
+        every History plot is the n-th of these."""
+        history = self.coach.history
+        return [
+            history.get(s.id).summary or {}
+            for s in reversed(history.visible(owner or "", "interview"))
+            if s.status == "finished"
+        ]
+
     def progress_data(self, owner):
         """(STAR scores per interview, flag counts in words, the STAR plot's x range, the flag plot's y range,
         the overall rubric score per interview).
@@ -111,11 +121,8 @@ class HistoryHandlers:
         import pandas as pd
 
         star_rows, flag_rows, score_rows = [], [], []
-        interviews = [
-            s for s in reversed(self.coach.history.visible(owner or "", "interview")) if s.status == "finished"
-        ]
-        for n, s in enumerate(interviews, 1):
-            summary = self.coach.history.get(s.id).summary or {}
+        interviews = self.finished_summaries(owner)
+        for n, summary in enumerate(interviews, 1):
             for k, v in (summary.get("star_average") or {}).items():
                 star_rows.append({"interview": n, "element": k, "score": v})
             for f, c in (summary.get("flag_counts") or {}).items():

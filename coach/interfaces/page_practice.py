@@ -52,9 +52,6 @@ class PracticeHandlers:
             rows.append([p["question"], _day(c.due, now), p["answers"], score, flags])
         return rows
 
-    def practice_choices(self, owner) -> list[str]:
-        return [c.question for c in self._cards(owner)]
-
     def practice_card(self, owner, question: str | None) -> str:
         """One card's answers side by side (oldest first), with what changed from each to the next."""
         from coach.practice.compare import before_after

@@ -40,6 +40,7 @@ def _words(text: str) -> set[str]:
 
 class SpeechHandlers:
     coach: Coach
+    finished_summaries: Any  # from HistoryHandlers (coach/interfaces/page_history.py)
 
     def speech_warm(self) -> str:
         """Start loading the speech model (once); returns a notice for the page."""
@@ -101,13 +102,10 @@ class SpeechHandlers:
 
         from coach.interfaces.limits import check_owner
 
-        owner = check_owner(owner)
         rows = []
-        interviews = [
-            s for s in reversed(self.coach.history.visible(owner or "", "interview")) if s.status == "finished"
-        ]
-        for n, s in enumerate(interviews, 1):
-            d = (self.coach.history.get(s.id).summary or {}).get("delivery_average")
+        interviews = self.finished_summaries(check_owner(owner))
+        for n, summary in enumerate(interviews, 1):
+            d = summary.get("delivery_average")
             if d:
                 rows.append({"interview": n, "measure": "words a minute", "value": d["words_per_minute"]})
                 rows.append({"interview": n, "measure": "fillers a minute", "value": d["fillers_per_minute"]})

@@ -37,8 +37,8 @@ class PracticeQueue:
         return due[:limit] if limit else due
 
     def card(self, owner: str | None, question_id: str | None, question: str) -> Card | None:
-        key = card_key(question_id, question)
-        return next((c for c in self.cards(owner) if c.key == key), None)
+        cards = replay(self.history.practice_answers(_visible_to(owner), card_key(question_id, question)))
+        return cards[0] if cards else None
 
     def previous(self, owner: str | None, question_id: str | None, question: str) -> dict[str, Any] | None:
         """The last answer given to this question before, for the before/after view."""

@@ -339,19 +339,24 @@ class History:
 
         return self._run(go)
 
-    def practice_answers(self, owner: str | None = None) -> list[dict[str, Any]]:
+    def practice_answers(self, owner: str | None = None, key: str | None = None) -> list[dict[str, Any]]:
         """Every answer in the practice queue, oldest first; with ``owner``, only those it may see
-        (its own sessions' and the command line's, as for sessions)."""
+        (its own sessions' and the command line's, as for sessions); with ``key``, one card's."""
 
         def go(conn):
             sql = (
                 "select a.*, s.owner as owner, s.title as session_title from card_answers a "
                 "join sessions s on s.id = a.session_id"
             )
-            args: list[Any] = []
+            where, args = [], []
             if owner is not None:
-                sql += " where s.owner in ('', ?)"
+                where.append("s.owner in ('', ?)")
                 args.append(owner or "")
+            if key is not None:
+                where.append("a.card_key = ?")
+                args.append(key)
+            if where:
+                sql += " where " + " and ".join(where)
             sql += " order by a.answered_at, a.id"
             return [
                 {

@@ -39,6 +39,7 @@ from coach.sessions.question_bank import Question, QuestionBank
 from coach.sessions.scorecard import build_scorecard
 from coach.speech.spoken import merge_delivery
 
+PANEL_ONLY = ("looks_for", "model_answer", "previous")  # shown beside a review, not part of it
 CLOSING_QUERY = "questions to ask the interviewer at the end of the interview"
 CLOSING_NOTES = {
     "none": "Having no questions at the end can read as a lack of interest: prepare two or three about the role, "
@@ -253,12 +254,13 @@ class MockInterview:
             record["delivery"] = delivery
         self.state["records"].append(record)
         gap = follow_up(q.text, q.kind, text, review.analysis.flags, style, self._said(), self._probe(q))
+        panel = self._spoken(self._panel(q, review), record)
         if gap is None:
-            yield AnswerReviewed(self._spoken(self._panel(q, review), record))
-            yield from self._score_and_move_on(record, review)
+            yield AnswerReviewed(panel)
+            yield from self._score_and_move_on(record, review, panel)
             return
         if gap.reason != "candidate_question":  # a question in place of an answer is not analysed as one
-            yield AnswerReviewed(self._spoken(self._panel(q, review), record))
+            yield AnswerReviewed(panel)
         if gap.reason == "probe":
             self.state["probes"] = self.state.get("probes", 0) + 1
         if gap.reason in ("candidate_question", "off_topic", "probe"):
@@ -292,8 +294,9 @@ class MockInterview:
             combined = f"{record['answer']}\n{text}"
         review = self.reviewer.review(q.text, combined, self.settings["level"], q.kind)
         review = self._rewritten(review, q.text, combined)
-        yield AnswerReviewed(self._spoken(self._panel(q, review), record))
-        yield from self._score_and_move_on(record, review, combined)
+        panel = self._spoken(self._panel(q, review), record)
+        yield AnswerReviewed(panel)
+        yield from self._score_and_move_on(record, review, panel, combined)
 
     def _panel(self, q: Question, review: Review) -> dict[str, Any]:
         """What the analysis panel shows: the review, what a strong answer shows, and the last answer
@@ -330,11 +333,15 @@ class MockInterview:
 
         return replace(review, stronger=rewritten(self.model, self.prompts, question, answer, review.stronger))
 
-    def _score_and_move_on(self, record: dict, review: Review, answered: str | None = None) -> Iterator[InterviewEvent]:
+    def _score_and_move_on(
+        self, record: dict, review: Review, panel: dict[str, Any], answered: str | None = None
+    ) -> Iterator[InterviewEvent]:
+        """``panel`` is what the analysis panel showed (``_panel`` and ``_spoken``): the record keeps it,
+        the bank's guide aside, so the queue's previous answer is looked up once per answer."""
         answered = answered or record["answer"]
         comment = self.comment(Question.from_dict(record["question"]), answered, review)
-        record["review"] = self._spoken(review.public(), record)
-        record["previous"] = self._panel(Question.from_dict(record["question"]), review)["previous"]
+        record["review"] = {k: v for k, v in panel.items() if k not in PANEL_ONLY}
+        record["previous"] = panel["previous"]
         from coach.practice.cards import answer_entry
 
         entry = answer_entry(record["question"], answered, record["review"], self.clock())
