@@ -180,20 +180,21 @@ class Settings:
     @property
     def onnx_dir(self) -> Path:
         """Where the embedding model's one-time ONNX export is kept (see coach/onnx_embedding.py)."""
-        if self.model_cache is not None:
-            return self.model_cache / "onnx"
-        from platformdirs import user_cache_dir
-
-        return Path(user_cache_dir("interview-coach", appauthor=False)) / "onnx"
+        return self.cache_root / "onnx"
 
     @property
     def whisper_dir(self) -> Path:
         """Where the speech model's parts are joined once (see coach/speech/asr_model.py)."""
+        return self.cache_root / "whisper"
+
+    @property
+    def cache_root(self) -> Path:
+        """COACH_CACHE, else the user cache folder: model files derived once, shared by every COACH_HOME."""
         if self.model_cache is not None:
-            return self.model_cache / "whisper"
+            return self.model_cache
         from platformdirs import user_cache_dir
 
-        return Path(user_cache_dir("interview-coach", appauthor=False)) / "whisper"
+        return Path(user_cache_dir("interview-coach", appauthor=False))
 
     @classmethod
     def load(cls, flags: Mapping[str, Any] | None = None, env: Mapping[str, str] | None = None) -> "Settings":
