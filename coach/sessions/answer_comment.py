@@ -15,7 +15,7 @@ from typing import Any
 from coach.feedback.flags import PRIORITY
 from coach.feedback.judge import LineContext, judge, non_answer
 from coach.feedback.review import AnswerReviewer, Review
-from coach.feedback.rubric import verdict
+from coach.feedback.rubric import DIMENSIONS, verdict
 from coach.model.llm import ChatModel
 from coach.model.phrasing import copies, worded_line
 from coach.model.prompts import PromptLibrary, as_data
@@ -43,6 +43,9 @@ def what_went_right(review: Review) -> str:
         return "You made a start, but it was too short to show much."
     if a.behavioral and present:
         return f"You covered the {', '.join(present)}."
+    answers = next((d for d in (review.score or {}).get("dimensions") or [] if d["name"] == DIMENSIONS[0]), None)
+    if answers and answers["score"] <= 3:  # the rubric says it only touches the question: not "directly"
+        return "You gave an answer to work with."
     if not flags:
         return "You answered the question directly."
     return "You answered the question."
