@@ -112,9 +112,12 @@ ASIDE = re.compile(r"^\W*(I|I'd|I'm|I've|I'll|My)\b|\bnot (legal|financial) advi
 def is_aside(sentence: str) -> bool:
     scripted = re.search(r"\b(I|my)\b", sentence) and not re.search(r"\byou", sentence, re.I)
     sample_line = sentence.rstrip().endswith("?")  # "Could you send an updated offer letter...?"
-    # a piece of a sample answer: an odd quote, or a quotation that ends mid-sentence ('closed." Result: "The...')
-    quoted = sentence.count('"') % 2 == 1 or bool(re.search(r'[.!?]["\u201d]\s+\S', sentence))
-    return bool(ASIDE.search(sentence) or scripted or sample_line or quoted)
+    return bool(ASIDE.search(sentence) or scripted or sample_line or is_quote_piece(sentence))
+
+
+def is_quote_piece(sentence: str) -> bool:
+    """A piece of a quotation: an odd quote, or one that ends mid-sentence ('closed." Result: "The...')."""
+    return sentence.count('"') % 2 == 1 or bool(re.search(r'[.!?]["\u201d]\s+\S', sentence))
 
 
 # Shown alone, a sentence should be advice and make sense without the one before it. Read on the
@@ -144,6 +147,8 @@ def best_sentence(question_vec: Sequence[float], passage: Passage, embedder: Emb
     ]
     sentences = (
         [s for s in clean if 5 <= len(s.split()) <= 50 and not is_aside(s)]
+        # a worked example, all asides: a whole line of it rather than a piece of a quotation
+        or [s for s in clean if 5 <= len(s.split()) <= 50 and not is_quote_piece(s)]
         or [s for s in clean if 5 <= len(s.split()) <= 50]
         or clean[:1]
         or [neutralise(passage.text)]
