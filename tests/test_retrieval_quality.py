@@ -13,9 +13,12 @@ DATA = Path(__file__).parent / "data"
 # development set (weights were chosen on these only) and a held-out set (written by someone who had
 # seen neither the notes nor their asked-as lines; the new held-out queries were written before the notes).
 NAMES = ("retrieval_cases", "retrieval_heldout", "retrieval_cases_new", "retrieval_heldout_new")
+# A third development set, written on 2026-11-25 by someone who had seen neither the asked-as lines nor
+# any other set, from the notes alone: harder, colloquial situations, old and new topics ("topic").
+DEV2 = "retrieval_cases_dev2"
 SETS = {
     name: [json.loads(line) for line in (DATA / f"{name}.jsonl").read_text().splitlines() if line.strip()]
-    for name in NAMES
+    for name in (*NAMES, DEV2)
 }
 ALL_CASES = [case for name in NAMES for case in SETS[name]]
 
@@ -35,7 +38,7 @@ def recall_at_3(coach, cases):
 def test_the_labelled_sets_are_large_enough():
     for name in NAMES:
         assert len(SETS[name]) >= 30, name
-    assert len({c["query"] for c in ALL_CASES}) == len(ALL_CASES)
+    assert len({c["query"] for c in ALL_CASES + SETS[DEV2]}) == len(ALL_CASES) + len(SETS[DEV2])
 
 
 @pytest.fixture(scope="module")
@@ -61,11 +64,17 @@ def test_recall_at_3_is_at_least_0_9(backend, request):
     print(f"recall@3 ({backend}): all {rate:.3f}; " + ", ".join(f"{n} {r:.3f}" for n, r in figures.items()))
     print(f"misses: {misses}")
     assert rate >= 0.9, misses
-    # Old topics keep what they had before the new notes: development 0.944 and held-out 0.881 were
-    # measured with 109 passages; the held-out figure now is 0.857 (see README, 'Retrieval quality').
+    # Old topics keep what they had before the new notes (issue 18): development 0.944 and held-out 0.881
+    # were measured with 109 passages. With the keyword index searching the asked-as lines too they are
+    # 0.978 and 0.893 (see README, 'Retrieval quality').
     assert figures["retrieval_cases"] >= 0.944
-    assert figures["retrieval_heldout"] >= 0.85
+    assert figures["retrieval_heldout"] >= 0.881
     assert figures["retrieval_cases_new"] >= 0.9 and figures["retrieval_heldout_new"] >= 0.9
+    dev2 = {topic: recall_at_3(coach, [c for c in SETS[DEV2] if c["topic"] == topic])[0] for topic in ("old", "new")}
+    dev2_rate, dev2_misses = recall_at_3(coach, SETS[DEV2])
+    print(f"recall@3 ({backend}) {DEV2}: {dev2_rate:.3f} (old {dev2['old']:.3f}, new {dev2['new']:.3f})")
+    # measured 0.800 (0.767 before the keyword index searched the asked-as lines)
+    assert dev2_rate >= 0.78, dev2_misses
 
 
 def test_scores_are_cosines_in_range_and_best_first(embedded_coach):

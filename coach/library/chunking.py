@@ -35,7 +35,8 @@ class Chunk:
         return f"{head} {self.text}"
 
     def metadata(self) -> dict[str, str | int]:
-        extra = {"alias_of": self.alias_of} if self.alias_of else {}
+        # An alias keeps its question, so the keyword index can search it too (coach/library/retrieval.py).
+        extra = {"alias_of": self.alias_of, "asked_as": self.embed_as} if self.alias_of else {}
         return extra | {
             "source": self.source,
             "path": self.path,
