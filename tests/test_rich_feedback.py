@@ -2,7 +2,9 @@
 
 Measured on team-written sets with the real embedding model: tests/data/star_sentences.jsonl (461
 sentences) and tests/data/graded_answers.jsonl (196 answers graded strong / mediocre / weak). A third
-of each, chosen by crc32 of the id, is held out: nothing was trained or tuned on it. Figures are
+of each, chosen by crc32 of the id, is held out: nothing was trained or tuned on it. A second
+development set, tests/data/graded_answers_dev2.jsonl (90 answers, written on 2026-11-25 by someone
+who had seen neither the patterns nor the other answers), is development only. Figures are
 printed and recorded in the README; the floors below are under the measured figures."""
 
 from __future__ import annotations
@@ -19,12 +21,17 @@ from coach.feedback.rubric import verdict
 from coach.feedback.stronger import fact_lock
 
 DATA = Path(__file__).parent / "data"
-GRADED = [json.loads(line) for line in (DATA / "graded_answers.jsonl").read_text().splitlines() if line.strip()]
+GRADED = [
+    json.loads(line)
+    for name in ("graded_answers.jsonl", "graded_answers_dev2.jsonl")
+    for line in (DATA / name).read_text().splitlines()
+    if line.strip()
+]
 CASES = [json.loads(line) for line in (DATA / "analysis_cases.jsonl").read_text().splitlines() if line.strip()]
 
 
 def held(item_id: str) -> bool:
-    return zlib.crc32(item_id.encode()) % 3 == 0
+    return not item_id.startswith("dev2-") and zlib.crc32(item_id.encode()) % 3 == 0
 
 
 @pytest.fixture(scope="module")
@@ -40,7 +47,7 @@ def reviews(reviewer):
 
 
 def test_the_sets_are_big_enough():
-    assert len(GRADED) >= 150
+    assert len(GRADED) >= 150 and len({x["id"] for x in GRADED}) == len(GRADED)
     assert sum(1 for rows in star_tagger.labelled().values() for _ in rows) >= 300
     assert {x["grade"] for x in GRADED} == {"strong", "mediocre", "weak"}
 
@@ -89,9 +96,9 @@ def test_flags_on_the_graded_answers(embedder):
             if kind_known:
                 print(name, "per flag:", {f: round(v / len(items), 3) for f, v in per_flag.items()})
     print("flag checks on graded answers:", {k: round(v, 4) for k, v in rates.items()})
-    assert rates["development"] >= 0.975 and rates["development, wording only"] >= 0.975
-    # measured 0.964 with the kind known, 0.947 from the wording alone: under the issue's 0.97 (README)
-    assert rates["held-out"] >= 0.955 and rates["held-out, wording only"] >= 0.94
+    assert rates["development"] >= 0.98 and rates["development, wording only"] >= 0.98
+    # measured 0.9705 with the kind known (the issue's goal 0.97), 0.955 from the wording alone (README)
+    assert rates["held-out"] >= 0.97 and rates["held-out, wording only"] >= 0.95
 
 
 def test_the_score_separates_strong_from_weak_answers(reviews):
