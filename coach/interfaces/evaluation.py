@@ -79,11 +79,12 @@ def degenerate_rate(coach, prompts: list[dict[str, Any]]) -> Tally:
 def citation_rate(coach, questions: list[dict[str, Any]]) -> dict[str, Any]:
     """Supported share of the sentences the model wrote, and of the citations finally shown."""
     asker = AskService(coach.retriever, coach.chat_model, coach.prompts, coach.embedder, answer_style="per_passage")
-    written = supported = shown = shown_ok = answered = no_guidance = 0
+    written = supported = shown = shown_ok = answered = no_guidance = passages = 0
     for item in questions:
         result = asker.ask(item["question"])
         if item.get("in_scope", True):
             answered += bool(result.sources)
+            passages += len(result.sources)
             written += result.model_sentences
             supported += result.model_sentences_supported
             shown += len(result.citations)
@@ -94,6 +95,7 @@ def citation_rate(coach, questions: list[dict[str, Any]]) -> dict[str, Any]:
     out_scope = len(questions) - in_scope
     return {
         "model_sentences": written,
+        "passages": passages,
         "model_supported_rate": supported / written if written else 0.0,
         "shown_supported_rate": shown_ok / shown if shown else 0.0,
         "in_scope_answered": answered / in_scope if in_scope else 0.0,
