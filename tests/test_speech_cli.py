@@ -132,7 +132,7 @@ def test_analyze_audio_prints_the_transcript_and_the_delivery(clips, indexed_hom
     transcript = next(line for line in lines if line.startswith("transcript: "))
     assert word_error_rate(made.clip.script, transcript.removeprefix("transcript: ")) <= 0.2
     delivery = next(line for line in lines if line.startswith("delivery: "))
-    assert "words per minute" in delivery and "fillers per minute" in delivery
+    assert "words a minute" in delivery and "fillers a minute" in delivery
     assert "pauses: " in delivery and delivery.count(" s at ") == 2  # both inserted pauses, with where they fall
     assert delivery.endswith(label("too_slow"))
     assert f"- {label('too_slow')}: Pick up the pace" in out.stdout
@@ -191,7 +191,7 @@ def test_interview_out_loud_in_the_terminal_ends_when_the_recordings_run_out(cli
     assert out.returncode == 0, out.stderr
     said = next(line for line in out.stdout.splitlines() if line.startswith("You (spoken): "))
     assert word_error_rate(clips["star"].clip.script, said.removeprefix("You (spoken): ")) <= 0.2
-    assert "  [delivery: " in out.stdout and "words per minute" in out.stdout
+    assert "  [delivery: " in out.stdout and "words a minute" in out.stdout
     assert "(The recordings ran out; the interview ends here.)" in out.stdout
     assert "   delivery: " in out.stdout.split("=== Scorecard ===")[1]  # the answer's delivery in the scorecard
     assert "Delivery, average of 1 recording(s)" in out.stdout

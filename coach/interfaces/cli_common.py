@@ -79,8 +79,8 @@ def delivery_line(delivery: dict[str, Any]) -> str:
     pauses = delivery.get("pauses") or []
     where = ", ".join(f"{p['seconds']:.1f} s at {p['start_s']:.1f} s" for p in pauses) or "none over 2 s"
     line = (
-        f"{delivery.get('duration_s', 0):.0f} s spoken, {delivery.get('words_per_minute', 0):.0f} words per minute, "
-        f"{delivery.get('fillers_per_minute', 0):.1f} fillers per minute, pauses: {where}"
+        f"{delivery.get('duration_s', 0):.0f} s spoken, {delivery.get('words_per_minute', 0):.0f} words a minute, "
+        f"{delivery.get('fillers_per_minute', 0):.1f} fillers a minute, pauses: {where}"
     )
     flags = delivery.get("flags") or []
     return line + (f"; {', '.join(label(f) for f in flags)}" if flags else "")

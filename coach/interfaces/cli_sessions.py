@@ -247,8 +247,8 @@ def print_scorecard(card: dict) -> None:
     if card.get("delivery_average"):
         d = card["delivery_average"]
         print(
-            f"\nDelivery, average of {d['recordings']} recording(s): {d['words_per_minute']:.0f} words per minute, "
-            f"{d['fillers_per_minute']:.1f} fillers per minute, {d['pauses']:.1f} pauses over 2 s"
+            f"\nDelivery, average of {d['recordings']} recording(s): {d['words_per_minute']:.0f} words a minute, "
+            f"{d['fillers_per_minute']:.1f} fillers a minute, {d['pauses']:.1f} pauses over 2 s"
         )
     if card["improvements"]:
         print("\nTop improvements:")
