@@ -150,7 +150,7 @@ class Settings:
     n_ctx: int = 4096
     n_threads: int = field(default_factory=available_cores)
     max_tokens: int = 320
-    top_k: int = 3  # passages per search, for `coach retrieve` and the answers of `coach ask` and the page
+    top_k: int = 3  # passages per search (`coach retrieve`); at most this many in `coach ask` and on the page
     host: str = "127.0.0.1"
     port: int = 7860
     auth: str | None = None  # "user:password"

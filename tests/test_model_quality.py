@@ -31,7 +31,8 @@ def test_supported_citation_rate(make_coach):
     # 2026-11-25: 0 of 103 pass (0.18 before the restatement check, 0.34 before the voice and polarity
     # checks); 1 of 91 once passages far below the best stopped being shown, so nearly every sentence
     # shown is a passage's own. A model that restates closely earns its way in.
+    # (that the model is asked once per passage shown is checked with the scripted model in test_ask.py)
     in_scope = sum(1 for q in questions if q.get("in_scope", True))
-    assert figures["model_sentences"] == figures["passages"] >= 2 * in_scope, "the model is asked for every passage"
+    assert figures["passages"] >= 2 * in_scope, "most answers draw on two passages or more"
     assert figures["in_scope_answered"] == 1.0
     assert figures["out_of_scope_declined"] >= 0.8

@@ -72,7 +72,7 @@ def patterns() -> Patterns:
         task=[(p, w) for p, w in raw["task"]],
         action=re.compile(
             r"\bi (?:\w+ly |then |also |first |quickly |immediately "
-            r"|personally |eventually |finally |just |had |have |sort of |kind of |basically )?"
+            r"|personally |eventually |finally |just |had |have |sort of |kind of )?"
             rf"(?:(?:{verbs})\b|(?P<ed>[a-z-]{{3,}}ed)\b)",
             re.I,
         ),

@@ -45,7 +45,8 @@ MIN_RELEVANCE = 0.40
 # 30 coaching questions, the third passage was often true but beside the question (a panel question
 # got a thank-you-note sentence). On the three retrieval development sets (236 situations), dropping
 # passages more than 0.2 below the best cosine loses no labelled passage and shows 70 fewer of the
-# 420 unlabelled ones; 0.15 loses two labelled ones.
+# 420 unlabelled ones; 0.15 loses two labelled ones. The search ranks by cosine plus at most
+# KEYWORD_WEIGHT (0.15, coach/library/retrieval.py), less than this margin, so its first passage stays.
 RELATED_MARGIN = 0.2
 NO_GUIDANCE = (
     "I have no guidance on that in my knowledge base. I can help with preparing for interviews, "
