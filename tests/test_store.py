@@ -202,3 +202,18 @@ def test_a_search_sees_passages_another_instance_just_indexed(ephemeral_coach, t
     assert "researched salary range" in hit.text
     rows = reader.store._query_rows(reader.store.collection(), vector, 60, None, 1)[0]
     assert hit == rows, "the catalogue path and the full-row path give the same passage and score"
+
+
+def test_the_keyword_index_searches_each_passages_asked_as_questions(ephemeral_coach):
+    ephemeral_coach.index()
+    store = ephemeral_coach.store
+    catalogue = store.catalogue()
+    assert len(catalogue.alias_of) >= 100, "the shipped asked-as lines are indexed as aliases"
+    asked = {pid: questions for pid, questions in catalogue.asked_as.items() if questions}
+    assert set(asked) == set(catalogue.alias_of.values()), "every alias keeps its question"
+    ids, texts = store.keyword_corpus()
+    corpus = dict(zip(ids, texts))
+    for pid, questions in asked.items():
+        passage = catalogue.passages[pid]
+        assert corpus[pid].startswith(f"{passage.title} {passage.heading} {passage.text}")
+        assert all(q in corpus[pid] for q in questions)
