@@ -39,6 +39,7 @@ def test_the_labelled_sets_are_large_enough():
     for name in NAMES:
         assert len(SETS[name]) >= 30, name
     assert len({c["query"] for c in ALL_CASES + SETS[DEV2]}) == len(ALL_CASES) + len(SETS[DEV2])
+    assert len({c["id"] for c in ALL_CASES + SETS[DEV2]}) == len(ALL_CASES) + len(SETS[DEV2]), "misses are by id"
 
 
 @pytest.fixture(scope="module")
@@ -59,8 +60,14 @@ def embedded_coach(indexed_home, embedder):
 @pytest.mark.parametrize("backend", ["embedded", "server"])
 def test_recall_at_3_is_at_least_0_9(backend, request):
     coach = request.getfixturevalue(f"{backend}_coach")
-    rate, misses = recall_at_3(coach, ALL_CASES)
-    figures = {name: recall_at_3(coach, SETS[name])[0] for name in NAMES}
+    _, missed = recall_at_3(coach, ALL_CASES + SETS[DEV2])  # each situation searched once
+    missed = set(missed)
+
+    def share(cases):
+        return sum(c["id"] not in missed for c in cases) / len(cases)
+
+    rate, misses = share(ALL_CASES), [c["id"] for c in ALL_CASES if c["id"] in missed]
+    figures = {name: share(SETS[name]) for name in NAMES}
     print(f"recall@3 ({backend}): all {rate:.3f}; " + ", ".join(f"{n} {r:.3f}" for n, r in figures.items()))
     print(f"misses: {misses}")
     assert rate >= 0.9, misses
@@ -70,8 +77,8 @@ def test_recall_at_3_is_at_least_0_9(backend, request):
     assert figures["retrieval_cases"] >= 0.944
     assert figures["retrieval_heldout"] >= 0.881
     assert figures["retrieval_cases_new"] >= 0.9 and figures["retrieval_heldout_new"] >= 0.9
-    dev2 = {topic: recall_at_3(coach, [c for c in SETS[DEV2] if c["topic"] == topic])[0] for topic in ("old", "new")}
-    dev2_rate, dev2_misses = recall_at_3(coach, SETS[DEV2])
+    dev2 = {topic: share([c for c in SETS[DEV2] if c["topic"] == topic]) for topic in ("old", "new")}
+    dev2_rate, dev2_misses = share(SETS[DEV2]), [c["id"] for c in SETS[DEV2] if c["id"] in missed]
     print(f"recall@3 ({backend}) {DEV2}: {dev2_rate:.3f} (old {dev2['old']:.3f}, new {dev2['new']:.3f})")
     # measured 0.800 (0.767 before the keyword index searched the asked-as lines); 0.789 in a full run, where
     # earlier tests have added their own documents to the shared indexed store
