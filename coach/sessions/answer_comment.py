@@ -30,6 +30,11 @@ PRAISE = re.compile(r"\b(great|solid|excellent|well done|good job|strong|perfect
 NO_PRAISE_FLAGS = ("off_topic", "too_short", "blames_others", "self_blame", "missing_action")
 
 
+def dimensions(review: Review) -> list[dict]:
+    """The rubric's dimensions, or none when the answer was not scored."""
+    return (review.score or {}).get("dimensions") or []
+
+
 def what_went_right(review: Review) -> str:
     """One thing the answer did, true to the flags."""
     a = review.analysis
@@ -43,7 +48,7 @@ def what_went_right(review: Review) -> str:
         return "You made a start, but it was too short to show much."
     if a.behavioral and present:
         return f"You covered the {', '.join(present)}."
-    answers = next((d for d in (review.score or {}).get("dimensions") or [] if d["name"] == DIMENSIONS[0]), None)
+    answers = next((d for d in dimensions(review) if d["name"] == DIMENSIONS[0]), None)
     if answers and answers["score"] <= 3:  # the rubric says it only touches the question: not "directly"
         return "You gave an answer to work with."
     if not flags:
@@ -58,7 +63,7 @@ def authored_comment(review: Review) -> tuple[str, Any]:
         return f"{good} {top.tip}", top.passage
     if review.analysis.flags:
         return good, None
-    dims = (review.score or {}).get("dimensions") or []
+    dims = dimensions(review)
     if dims and verdict(review.score["overall"]) != "strong":  # "solid" only when the score earns it
         weakest = min(dims, key=lambda d: d["score"])
         if weakest["score"] <= 3:
