@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from coach.feedback.analysis import Analysis, analyze, normalise_answer
+from coach.feedback.question_kind import asks_for_story
 from coach.feedback.relevance import RelevanceScorer
 from coach.feedback.rubric import rubric
 from coach.feedback.star_tagger import tag_agreeing
@@ -44,6 +45,12 @@ class AnswerReviewer:
     def embedder(self) -> Embedder | None:
         return self.relevance.embedder if self.relevance else None
 
+    def asks_for_story(self, question: str, kind: str | None) -> bool:
+        """The bank's kind when there is one; otherwise the question's wording and meaning."""
+        if kind is not None:
+            return kind == "behavioral"
+        return asks_for_story(question, self.embedder)
+
     def review(self, question: str, answer: str, level: str = "mid", kind: str | None = None) -> Review:
         """``kind`` is the bank's kind for the question, when it came from the bank.
 
@@ -52,7 +59,7 @@ class AnswerReviewer:
         """
         sentences = split_sentences(normalise_answer(answer))
         score, vectors = self.relevance.measure(question, answer, sentences) if self.relevance else (None, [])
-        analysis = analyze(question, answer, relevance=score, behavioral=True if kind == "behavioral" else None)
+        analysis = analyze(question, answer, relevance=score, behavioral=self.asks_for_story(question, kind))
         if vectors and len(vectors) == len(sentences):
             tags = tag_agreeing(sentences, vectors, analysis.star_present)
         else:

@@ -247,7 +247,7 @@ class MockInterview:
     def _after_answer(self, text: str, delivery: dict[str, Any] | None = None) -> Iterator[InterviewEvent]:
         q = self.current
         style = self.settings["style"]
-        review = self.reviewer.review(q.text, text, self.settings["level"], q.kind)
+        review = self.reviewer.review(q.text, text, self.settings["level"], q.known_kind)
         review = self._rewritten(review, q.text, text)
         record = {"question": q.public(), "answer": text, "follow_up_question": None, "follow_up_answer": None}
         if delivery is not None:
@@ -292,7 +292,7 @@ class MockInterview:
             combined = text  # the first turn was the candidate's own question, not an answer
         else:
             combined = f"{record['answer']}\n{text}"
-        review = self.reviewer.review(q.text, combined, self.settings["level"], q.kind)
+        review = self.reviewer.review(q.text, combined, self.settings["level"], q.known_kind)
         review = self._rewritten(review, q.text, combined)
         panel = self._spoken(self._panel(q, review), record)
         yield AnswerReviewed(panel)

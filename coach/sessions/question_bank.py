@@ -28,12 +28,19 @@ class Question:
     levels: tuple[str, ...]
     follow_up: str
     looks_for: str
-    origin: str = "bank"  # "bank" or "job_description"
+    origin: str = "bank"  # "bank", "job_description" or "custom"
     skill: str = ""
     # A team-written example answer for stock questions (knowledge/question_bank/example_answers.json).
     example_answer: str = ""
     example_role: str = ""
     example_why: str = ""
+
+    @property
+    def known_kind(self) -> str | None:
+        """The kind the bank or a template gives; None for a question asked as worded elsewhere (a
+        transcript's, a due card's), whose ``kind`` is only the stock wording's guess. The review then
+        reads the question itself (coach/feedback/question_kind.py)."""
+        return None if self.origin == "custom" else self.kind
 
     def model_answer(self) -> dict | None:
         """The example answer as `coach analyze --json` and the page show it, or None."""
