@@ -3,9 +3,12 @@
 Measured on team-written sets with the real embedding model: tests/data/star_sentences.jsonl (461
 sentences) and tests/data/graded_answers.jsonl (196 answers graded strong / mediocre / weak). A third
 of each, chosen by crc32 of the id, is held out: nothing was trained or tuned on it. A second
-development set, tests/data/graded_answers_dev2.jsonl (90 answers, written on 2026-11-25 by someone
-who had seen neither the patterns nor the other answers), is development only. Figures are
-printed and recorded in the README; the floors below are under the measured figures."""
+development set, tests/data/graded_answers_dev2.jsonl (90 answers), and a third,
+tests/data/graded_answers_dev3.jsonl (100 answers, 45 of its 65 story questions without the stock
+wording), each written by someone who had seen neither the patterns nor the other answers, are
+development only. The question kinds are in tests/data/question_kinds.jsonl (240 questions, a third
+held out by crc32 of the id). Figures are printed and recorded in the README; the floors below are
+under the measured figures."""
 
 from __future__ import annotations
 
@@ -15,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from coach.feedback import star_tagger
+from coach.feedback import question_kind, star_tagger
 from coach.feedback.analysis import FLAGS, analyze
 from coach.feedback.rubric import verdict
 from coach.feedback.stronger import fact_lock
@@ -23,7 +26,7 @@ from coach.feedback.stronger import fact_lock
 DATA = Path(__file__).parent / "data"
 GRADED = [
     json.loads(line)
-    for name in ("graded_answers.jsonl", "graded_answers_dev2.jsonl")
+    for name in ("graded_answers.jsonl", "graded_answers_dev2.jsonl", "graded_answers_dev3.jsonl")
     for line in (DATA / name).read_text().splitlines()
     if line.strip()
 ]
@@ -31,7 +34,7 @@ CASES = [json.loads(line) for line in (DATA / "analysis_cases.jsonl").read_text(
 
 
 def held(item_id: str) -> bool:
-    return not item_id.startswith("dev2-") and zlib.crc32(item_id.encode()) % 3 == 0
+    return not item_id.startswith(("dev2-", "dev3-")) and zlib.crc32(item_id.encode()) % 3 == 0
 
 
 @pytest.fixture(scope="module")
@@ -74,6 +77,35 @@ def test_star_tags_per_sentence_on_held_out_answers(embedder):
     assert np.allclose(W, shipped_W, atol=1e-4) and np.allclose(b, shipped_b, atol=1e-4)
 
 
+def test_story_questions_are_known_without_the_stock_wording(embedder):
+    """The question's kind, read from a question of the user's own (no bank kind), on the held-out part
+    of tests/data/question_kinds.jsonl (written blind; never trained or tuned on)."""
+    import numpy as np
+
+    rows = [r for r in question_kind.labelled() if r["source"] == "question_kinds"]
+    counts = {}
+    for part in (False, True):
+        items = [r for r in rows if question_kind.held_out(r["id"]) == part]
+        story = [question_kind.asks_for_story(r["question"], embedder) for r in items]
+        wording = [question_kind.stock_wording(r["question"]) for r in items]
+        truth = [r["kind"] == "behavioral" for r in items]
+        counts["held-out" if part else "development"] = {
+            "story questions": sum(truth),
+            "found": sum(s and t for s, t in zip(story, truth)),
+            "found by the wording alone": sum(w and t for w, t in zip(wording, truth)),
+            "other questions called stories": sum(s and not t for s, t in zip(story, truth)),
+        }
+    print("story questions:", counts)
+    held_out = counts["held-out"]
+    # measured 36 of 38 and none (the wording alone: 12 of 38)
+    assert held_out["found"] >= 0.8 * held_out["story questions"]
+    assert held_out["other questions called stories"] <= 2
+    # The shipped weights are exactly what training on the development questions gives.
+    w, b = question_kind.train(embedder)
+    shipped_w, shipped_b = question_kind._weights()
+    assert np.allclose(w, shipped_w, atol=1e-4) and abs(float(b) - shipped_b) < 1e-4
+
+
 def test_flags_on_the_graded_answers(embedder):
     from coach.feedback.relevance import RelevanceScorer
 
@@ -85,7 +117,10 @@ def test_flags_on_the_graded_answers(embedder):
             ok = n = 0
             per_flag = {f: 0 for f in FLAGS}
             for x in items:
-                story = x["kind"] == "behavioral" if kind_known else None
+                # from the wording alone, the review reads the question as it does for a question of one's own
+                story = (
+                    x["kind"] == "behavioral" if kind_known else question_kind.asks_for_story(x["question"], embedder)
+                )
                 flags = analyze(x["question"], x["answer"], relevance.score(x["question"], x["answer"]), story).flags
                 for f in FLAGS:
                     per_flag[f] += (f in flags) == (f in x["flags"])
@@ -97,8 +132,8 @@ def test_flags_on_the_graded_answers(embedder):
                 print(name, "per flag:", {f: round(v / len(items), 3) for f, v in per_flag.items()})
     print("flag checks on graded answers:", {k: round(v, 4) for k, v in rates.items()})
     assert rates["development"] >= 0.98 and rates["development, wording only"] >= 0.98
-    # measured 0.969 with the kind known (the issue's goal is 0.97), 0.954 from the wording alone (README)
-    assert rates["held-out"] >= 0.965 and rates["held-out, wording only"] >= 0.95
+    # measured 0.972 with the kind known (the issue's goal is 0.97), 0.969 from the wording alone (README)
+    assert rates["held-out"] >= 0.97 and rates["held-out, wording only"] >= 0.965
 
 
 def test_the_score_separates_strong_from_weak_answers(reviews):
@@ -110,7 +145,7 @@ def test_the_score_separates_strong_from_weak_answers(reviews):
         aucs["held-out" if part else "development"] = sum(pairs) / len(pairs)
     print("strong vs weak AUC:", {k: round(v, 3) for k, v in aucs.items()})
     assert aucs["development"] >= 0.95
-    assert aucs["held-out"] >= 0.92  # measured 0.930 (the issue's goal 0.93; 0.929 from the wording alone)
+    assert aucs["held-out"] >= 0.93  # measured 0.936 (the issue's goal 0.93)
 
 
 def test_every_score_has_five_named_dimensions_with_reasons(reviews):
@@ -205,6 +240,21 @@ def test_the_stronger_version_keeps_the_users_words_and_marks_what_is_missing(re
         "Most of the site managers I've worked for haven't had a clue what goes on.",
         "Honestly, that's a bit of a pointless question.",
         "My last place was a joke.",
+        # from the third development set's phrasings: sarcasm, slang and understatement
+        "I pulled it off despite our so-called Head of Brand.",
+        "Naturally she presented it to the board as her idea, which tells you everything about that place.",
+        "The analysts upstairs were, shall we say, not the most responsive bunch in Whitehall.",
+        "My Grade 7 had a fairly relaxed relationship with deadlines.",
+        "My skipper was spineless and basically hung me out to dry instead of backing me.",
+        "I was cleared eventually, no thanks to anyone in that station.",
+        "I did most of the actual work and they took the credit.",
+        "The manager there is a complete muppet and the owners are tight as anything.",
+        "Half the customers round here are animals anyway.",
+        "I shouldn't have to sell myself to people who clearly haven't done their homework.",
+        "Our store manager couldn't organise a raffle at a church fete.",
+        "It feels like a bit of a gotcha question from the panel.",
+        "Honestly, I don't really see how that's relevant to a paralegal role.",
+        "Zero support.",
     ],
 )
 def test_blame_as_people_say_it_is_flagged(answer):
@@ -236,10 +286,90 @@ def test_blame_as_people_say_it_is_flagged(answer):
         "I checked that nobody there needed help.",
         "The team wasn't great at communicating across shifts, so I set up a handover board.",
         "The client only cared about the numbers, so I led with the data.",
+        # found by review of the phrasings added from the third development set
+        "My manager pointed out that my handover notes were disorganised, which was fair.",
+        "It was never his fault; the system had logged him out.",
+        "It wasn't really their fault; the form was confusing.",
+        "I felt like a complete idiot when I realised I had sent the wrong file, so I called the client straight away.",
+        "After the fix we had zero support tickets about it.",
+        "She took the credit card details over the phone.",
+        "The fact that they all came in on a Sunday tells you everything about the team.",
+        "My new team were not the most experienced bunch, so I set up weekly training.",
+        "I used to have a relaxed attitude to deadlines, which I have since fixed.",
+        "We delivered on time, no thanks to my own poor planning at the start.",
+        "I said no thanks to the company car and took the allowance instead.",
+        "Looking back, I was gutless about raising it with my manager, and I have changed that.",
+        "The branch office had no backbone connection, so I set up a temporary VPN link.",
+        "We clearly didn't read the contract carefully enough, and that was on us.",
+        "Because of lockdown we couldn't organise a party for the residents, so I set up video calls.",
+        "We checked the usual suspects first: DNS, certificates and firewall rules.",
+        "One gotcha with the migration was time zones, so I wrote a conversion test.",
+        "We reduced the so-called lead time from ten days to four.",
+        "If I can't see how it's relevant, I ask the customer to explain so I can help.",
+        "The customer's main worry was animals getting out onto the road.",
     ],
 )
 def test_neutral_sentences_with_blame_words_are_not_blame(sentence):
     assert "blames_others" not in analyze("Tell me about a time you improved something.", sentence).flags
+
+
+@pytest.mark.parametrize(
+    "sentence, element",
+    [
+        # found by review: sentences that look like a cue but are not that element
+        ("That evening the drinks were on me.", "task"),
+        ("They never let me handle the big accounts.", "task"),
+        ("The call went badly and the fault was mine.", "task"),
+        ("Before joining the NHS I owned a social enterprise.", "task"),
+        ("It gave me ownership of my own development.", "task"),
+        ("I had until recently never had to manage a budget.", "task"),
+        ("I had a strong feeling that the figures were wrong.", "situation"),
+        ("I had a quiet word that afternoon with the new starter.", "situation"),
+        ("On the opening day not a single customer came in.", "result"),
+        ("The CT scan showed a bleed on the brain, so I escalated to the registrar.", "result"),
+        ("The wrong price was published on the website over the weekend.", "result"),
+        ("Our firm had signed a £3m contract with them the year before, so the stakes were high.", "result"),
+        ("Two days before launch the client changed the plan completely.", "result"),
+    ],
+)
+def test_a_look_alike_is_not_a_star_element(sentence, element):
+    from coach.feedback.analysis import STAR_PRESENT, star_scores
+
+    assert star_scores(sentence)[element] < STAR_PRESENT
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Some people assume I'm a pushover because I'm quiet, but I held my ground.",
+        "Since my knee operation I'm terrible at standing up for long shifts, so I asked for a perching stool.",
+    ],
+)
+def test_a_look_alike_is_not_self_blame(sentence):
+    assert "self_blame" not in analyze("Tell me about a time you improved something.", sentence).flags
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Everything came together in the end: the show opened on time and sold out.",
+        "It went through in the end and the family moved in before Christmas.",
+    ],
+)
+def test_a_real_outcome_beside_a_stock_phrase_is_still_a_result(sentence):
+    from coach.feedback.analysis import STAR_PRESENT, star_scores
+
+    assert star_scores(sentence)["result"] >= STAR_PRESENT
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    ["It all worked out in the end.", "It got there in the end.", "Anyway, it all got sorted out."],
+)
+def test_a_stock_happy_ending_is_not_a_result(sentence):
+    from coach.feedback.analysis import STAR_PRESENT, star_scores
+
+    assert star_scores(sentence)["result"] < STAR_PRESENT
 
 
 def test_a_neutral_difficult_situation_is_not_blame():
@@ -273,8 +403,10 @@ def test_every_bank_story_question_is_reviewed_as_one_whatever_its_wording(revie
     for q in stories:
         flags = reviewer.review(q.text, non_answer, "mid", q.kind).analysis.flags
         assert {"missing_situation", "missing_action", "missing_result"} <= set(flags), (q.id, flags)
-    wording_only = reviewer.review(bank.by_id(unworded[0]).text, non_answer, "mid").analysis.flags
-    assert "missing_action" not in wording_only
+    # Without the bank's kind, the review reads the question itself (coach/feedback/question_kind.py).
+    for qid in unworded:
+        wording_only = reviewer.review(bank.by_id(qid).text, non_answer, "mid").analysis.flags
+        assert "missing_action" in wording_only, qid
 
 
 def test_a_comment_says_solid_only_when_the_score_earns_it(reviews):
