@@ -409,6 +409,22 @@ def test_every_bank_story_question_is_reviewed_as_one_whatever_its_wording(revie
         assert "missing_action" in wording_only, qid
 
 
+def test_a_transcript_question_is_read_for_its_kind_not_given_the_wordings_guess(reviewer):
+    """A debrief's or due card's question is "custom": its kind is not the bank's, so the interview passes
+    none and the review reads the question; a bank question keeps the bank's kind."""
+    from coach.sessions.question_bank import QuestionBank
+
+    question = QuestionBank.custom_question("What's the toughest call you've had to make on a night shift?")
+    assert question.kind == "motivation" and question.known_kind is None  # the stock wording misses it
+    non_answer = "Oh, there are so many, I really couldn't pick just one."
+    flags = reviewer.review(question.text, non_answer, "mid", question.known_kind).analysis.flags
+    assert "missing_action" in flags
+    bank = QuestionBank.load(Path(__file__).parents[1] / "knowledge" / "question_bank")
+    motivation = next(q for q in bank.questions if q.kind == "motivation")
+    assert motivation.known_kind == "motivation"
+    assert "missing_action" not in reviewer.review(motivation.text, non_answer, "mid", "motivation").analysis.flags
+
+
 def test_a_comment_says_solid_only_when_the_score_earns_it(reviews):
     from coach.sessions.answer_comment import authored_comment
 
