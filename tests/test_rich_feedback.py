@@ -425,6 +425,27 @@ def test_a_transcript_question_is_read_for_its_kind_not_given_the_wordings_guess
     assert "missing_action" not in reviewer.review(motivation.text, non_answer, "mid", "motivation").analysis.flags
 
 
+def test_a_transcript_question_that_asks_for_a_story_gets_a_story_follow_up(embedder, tmp_path):
+    """A thin answer to a debrief's story question without the stock wording is asked what the candidate
+    did, not "what draws you to it, and why?" (the motivation follow-up the wording's guess gave)."""
+    from fakes import FakeRetriever, ScriptedChatModel
+
+    from coach.app import build
+    from coach.config import Settings
+    from coach.sessions.interview import InterviewerLine, InterviewSettings
+
+    retriever = FakeRetriever(Path(__file__).parents[1] / "knowledge")
+    settings = Settings.load({"home": tmp_path / "home"}, env={})
+    coach = build(settings, embedder=embedder, chat_model=ScriptedChatModel(), retriever=retriever)
+    interview_settings = InterviewSettings(questions=1)
+    interview_settings.custom_questions = ["What's the toughest call you've had to make on a night shift?"]
+    _, interview = coach.interviews.start(interview_settings)
+    list(interview.start())
+    events = list(interview.answer("Oh, there are so many, I really couldn't pick just one."))
+    lines = " ".join(e.text for e in events if isinstance(e, InterviewerLine))
+    assert "what you did" in lines and "draws you" not in lines, lines
+
+
 def test_a_comment_says_solid_only_when_the_score_earns_it(reviews):
     from coach.sessions.answer_comment import authored_comment
 

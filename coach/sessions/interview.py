@@ -253,7 +253,9 @@ class MockInterview:
         if delivery is not None:
             record["delivery"] = delivery
         self.state["records"].append(record)
-        gap = follow_up(q.text, q.kind, text, review.analysis.flags, style, self._said(), self._probe(q))
+        # A transcript's question has no bank kind: the follow-up goes by the review's reading of it.
+        kind = q.known_kind or ("behavioral" if review.analysis.behavioral else q.kind)
+        gap = follow_up(q.text, kind, text, review.analysis.flags, style, self._said(), self._probe(q))
         panel = self._spoken(self._panel(q, review), record)
         if gap is None:
             yield AnswerReviewed(panel)
