@@ -4,7 +4,7 @@ The analysis asks for situation, task, action and result only of a story questio
 kind is known; a question of the user's own (``coach analyze -q``, a debrief's transcript, the
 page's free question) is not, and most story questions are asked without the stock wording
 ("What's the toughest feedback you've had to give?", "How did you get your team through the
-restructure?"): the wording rules in patterns.json find about a quarter of them.
+restructure?"): the wording rules in patterns.json find under a third of them.
 
 So a logistic regression over the question's embedding plus a few cues (past tense about "you",
 "would", "what is", a last or previous role...) says how likely a story is asked for; the stock

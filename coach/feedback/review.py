@@ -56,6 +56,7 @@ class AnswerReviewer:
 
         The bank knows a question asks for a story even when its wording is not
         one the behavioral patterns know ("What is the most challenging project...").
+        Without a kind, the question itself is read (coach/feedback/question_kind.py).
         """
         sentences = split_sentences(normalise_answer(answer))
         score, vectors = self.relevance.measure(question, answer, sentences) if self.relevance else (None, [])
