@@ -101,6 +101,11 @@ def _result(a: Analysis, tags: Sequence[str], sentences: Sequence[str], level: s
     return Score(name, 4, "The result is there; a number would make it land.")
 
 
+# What the text shows of a delivery with nothing to fix: only what was checked, so a non-answer is not
+# called "direct".
+CLEAN_DELIVERY = "No fillers, hedges or blame."
+
+
 def _delivery(a: Analysis) -> Score:
     name = DIMENSIONS[4]
     score, notes = 5, []
@@ -116,7 +121,7 @@ def _delivery(a: Analysis) -> Score:
     if "self_blame" in a.flags:
         score -= 1
         notes.append("are hard on yourself")
-    reason = "Calm, direct and positive." if not notes else "You " + ", ".join(notes) + "."
+    reason = CLEAN_DELIVERY if not notes else "You " + ", ".join(notes) + "."
     return Score(name, max(1, score), reason)
 
 
@@ -156,7 +161,7 @@ def with_spoken_delivery(score: dict, flags: Sequence[str], delivery: dict) -> d
     heard = [SPOKEN[f] for f in flags if f in SPOKEN]
     spoken["score"] = max(1, spoken["score"] - len(heard))
     pace = f"{delivery.get('words_per_minute', 0):.0f} words a minute"
-    said = "" if spoken["reason"].startswith("Calm") else spoken["reason"].rstrip(".") + "; "
+    said = "" if spoken["reason"] == CLEAN_DELIVERY else spoken["reason"].rstrip(".") + "; "
     if heard:
         spoken["reason"] = f"{said}{'you' if said else 'You'} {', '.join(heard)} ({pace})."
     else:
