@@ -28,13 +28,22 @@ def client_for(url):
     return Client(url, verbose=False, httpx_kwargs={"timeout": 120})
 
 
-def keep_answering(url: str, owner: str, completed: list) -> None:
-    """Start a long interview and answer until the server goes away."""
+def keep_answering(url: str, owner: str, completed: list, not_started: list | None = None) -> None:
+    """Start a long interview and answer until the server goes away.
+
+    An answer counts as completed only when the reply shows it in the conversation: a page that
+    answered "Start an interview first." (a start that did not start) took no turn to save. Such a
+    start is kept in ``not_started`` with what the page said, for the test to print."""
     try:
         client = client_for(url)
-        chat = client.predict(
+        started = client.predict(
             owner, "support engineer", "mid", "behavioral", "neutral", 12, "", api_name="/interview_start"
-        )[0]
+        )
+        chat, notice = started[0], started[3]
+        if "Interview started" not in str(notice):
+            if not_started is not None:
+                not_started.append((owner, str(notice)[:200]))
+            return
         n = 0
         while True:
             text = (
@@ -42,7 +51,8 @@ def keep_answering(url: str, owner: str, completed: list) -> None:
                 "I set up a triage rota, and waiting times fell by 30 percent."
             )
             chat = client.predict(text, chat, api_name="/interview_answer")[0]
-            completed.append((owner, text))
+            if text in str(chat):
+                completed.append((owner, text))
             n += 1
     except Exception:  # the server was killed under us: expected
         return
@@ -79,12 +89,16 @@ def test_completed_turns_survive_kill_9_of_the_server_twenty_times(tmp_path, ind
     db = home / "sessions.db"
     rng = random.Random(11)
     completed: list[tuple[str, str]] = []
+    not_started: list[tuple[str, str]] = []
     log = open(tmp_path / "serve.log", "w")
     try:
         for round_ in range(ROUNDS):
             proc, url = serve(home, log)
             owners = [f"kill-{round_:02d}-{u}" for u in range(USERS_PER_ROUND)]
-            threads = [threading.Thread(target=keep_answering, args=(url, o, completed), daemon=True) for o in owners]
+            threads = [
+                threading.Thread(target=keep_answering, args=(url, o, completed, not_started), daemon=True)
+                for o in owners
+            ]
             for t in threads:
                 t.start()
             # Once answers are flowing (one has come back), kill at a random moment while more are being saved.
@@ -102,6 +116,10 @@ def test_completed_turns_survive_kill_9_of_the_server_twenty_times(tmp_path, ind
             missing = [(o, text[:30]) for o, text in completed if text not in saved.get(o, set())]
             assert missing == [], f"round {round_}: completed turns lost after kill -9"
 
+        # One CI run (2026-11-25) saw a user's answers come back as "Start an interview first." on a cold
+        # server: its start had not started. Such starts are printed; they lose no turn, but not many may.
+        print("starts that did not start:", not_started)
+        assert len(not_started) <= 2, not_started
         # After a restart each user still sees their session, with every completed turn.
         proc, url = serve(home, log)
         try:
