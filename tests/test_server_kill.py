@@ -28,7 +28,7 @@ def client_for(url):
     return Client(url, verbose=False, httpx_kwargs={"timeout": 120})
 
 
-def keep_answering(url: str, owner: str, completed: list, not_started: list | None = None) -> None:
+def keep_answering(url: str, owner: str, completed: list, not_started: list) -> None:
     """Start a long interview and answer until the server goes away.
 
     An answer counts as completed only when the reply shows it in the conversation: a page that
@@ -41,8 +41,7 @@ def keep_answering(url: str, owner: str, completed: list, not_started: list | No
         )
         chat, notice = started[0], started[3]
         if "Interview started" not in str(notice):
-            if not_started is not None:
-                not_started.append((owner, str(notice)[:200]))
+            not_started.append((owner, str(notice)[:200]))
             return
         n = 0
         while True:
